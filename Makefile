@@ -1,0 +1,41 @@
+# Build, test and demo entry points. CI runs `make test` through .ci/run.
+
+CARGO    ?= cargo
+BIN      := target/release/csprefix
+FIXTURE  ?= fixtures/svelte-vite2
+DEMO_OUT ?= target/demo/client
+
+.PHONY: help build demo test setup unit lint e2e app-test container-test fixtures expected bench ci
+
+help: ## list the targets
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | \
+	  awk 'BEGIN {FS = ":.*## "}; {printf "  %-16s %s\n", $$1, $$2}'
+
+build: ## build the rewriter (release)
+	$(CARGO) build --release --locked
+
+demo: build ## rewrite the bundled fixture client into target/demo/client
+	$(BIN) rewrite $(FIXTURE)/dist/client -o $(DEMO_OUT) --replace
+
+setup: ## install the system packages the tests need (apt, npm)
+	bash scripts/setup.sh
+
+unit: build ## Rust unit and CLI tests
+	$(CARGO) test --release --locked
+
+lint: ## rustfmt and clippy, warnings denied
+	$(CARGO) fmt --check
+	$(CARGO) clippy --release --locked --all-targets -- -D warnings
+
+test: setup lint unit ## every test: what CI runs
+	@set -e; for t in e2e app-test container-test; do \
+	  if grep -qE "^$$t:" $(MAKEFILE_LIST); then $(MAKE) --no-print-directory $$t; fi; \
+	done
+
+ci: ## replay CI exactly
+	bash .ci/run
+
+-include fixtures/fixtures.mk
+-include e2e/e2e.mk
+-include ood-app/app.mk
+-include container/container.mk
