@@ -1,0 +1,131 @@
+//! The `check` command: an audit of a client tree, rewritten or not.
+//!
+//! It runs the rewrite's analysis without writing anything. Whatever the
+//! rewrite would still change is *unhandled*: a root-relative URL in a place
+//! where it is loaded, or a document without the bootstrap. Root-relative
+//! strings the rules leave alone are listed with the reason. A tree the tool
+//! rewrote has nothing unhandled, which is what CI and the image's `%test`
+//! assert.
+
+use serde::Serialize;
+
+use crate::cli::CheckArgs;
+use crate::diagnostics::{escape, LineIndex, Position};
+use crate::locate::locate;
+use crate::output::Manifest;
+use crate::pipeline::{prepare, Outcome};
+use crate::plan::{walk, Kind};
+use crate::run::{options, pool, settings};
+use crate::Status;
+
+#[derive(Debug, Serialize)]
+pub struct Finding {
+    pub path: String,
+    pub line: usize,
+    pub column: usize,
+    /// For unhandled findings the kind of edit the rewrite would make; for
+    /// kept ones the reason.
+    pub what: String,
+    pub value: String,
+}
+
+#[derive(Debug, Default, Serialize)]
+pub struct Report {
+    pub unhandled: Vec<Finding>,
+    pub kept: Vec<Finding>,
+    pub errors: Vec<String>,
+}
+
+fn short(s: &str) -> String {
+    let one_line: String = s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    if one_line.chars().count() > 80 {
+        format!("{}...", one_line.chars().take(77).collect::<String>())
+    } else {
+        one_line
+    }
+}
+
+pub fn audit(args: &CheckArgs) -> Result<Report, String> {
+    let (dir, _) = locate(&args.dir)?;
+    let recorded = Manifest::read(&dir)?.map(|m| m.options);
+    let options = options(&args.routes, &args.mount, recorded.as_ref())?;
+    let pool = pool(args.jobs)?;
+    let (entries, problems) = walk(&dir);
+    let mut report = Report { errors: problems.iter().map(|p| p.to_string()).collect(), ..Report::default() };
+    let settings = settings(
+        &options,
+        entries.iter().filter(|e| !matches!(e.kind, Kind::Folder | Kind::Link)).map(|e| e.rel.as_str()),
+    );
+    let prepared = pool.install(|| prepare(entries, &settings));
+    let outcomes: Vec<(usize, Outcome)> = pool.install(|| {
+        use rayon::prelude::*;
+        (0..prepared.entries.len()).into_par_iter().map(|i| (i, prepared.outcome(i, &settings))).collect()
+    });
+    for (i, outcome) in outcomes {
+        let rel = &prepared.entries[i].rel;
+        match outcome {
+            Outcome::Copy => {}
+            Outcome::Failed(problems) => report.errors.extend(problems.iter().map(|p| p.to_string())),
+            Outcome::Edits { src, edits, kept } => {
+                let text = String::from_utf8_lossy(&src);
+                let lines = LineIndex::new(&text);
+                let at = |offset: usize| -> Position { lines.position(offset) };
+                for e in edits {
+                    let p = at(e.range.start);
+                    let value = if e.range.is_empty() {
+                        "(missing: inserted by the rewrite)".to_string()
+                    } else {
+                        short(&text[e.range.clone()])
+                    };
+                    report.unhandled.push(Finding {
+                        path: rel.clone(),
+                        line: p.line,
+                        column: p.column,
+                        what: e.kind.name().to_string(),
+                        value,
+                    });
+                }
+                for k in kept {
+                    let p = at(k.offset);
+                    report.kept.push(Finding {
+                        path: rel.clone(),
+                        line: p.line,
+                        column: p.column,
+                        what: k.reason.to_string(),
+                        value: short(&k.value),
+                    });
+                }
+            }
+        }
+    }
+    let key = |f: &Finding| (f.path.clone(), f.line, f.column);
+    report.unhandled.sort_by_key(key);
+    report.kept.sort_by_key(key);
+    Ok(report)
+}
+
+pub fn check(args: &CheckArgs, quiet: bool) -> Result<Status, String> {
+    let report = audit(args)?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report).expect("report serializes"));
+    } else {
+        for f in &report.unhandled {
+            println!("{}:{}:{}: unhandled: {}: {}", escape(&f.path), f.line, f.column, f.what, f.value);
+        }
+        for f in &report.kept {
+            println!("{}:{}:{}: kept: {}: {}", escape(&f.path), f.line, f.column, f.what, f.value);
+        }
+        for e in &report.errors {
+            println!("{e}");
+        }
+        if !quiet {
+            eprintln!(
+                "csprefix: {} unhandled, {} kept, {} errors",
+                report.unhandled.len(),
+                report.kept.len(),
+                report.errors.len()
+            );
+        }
+    }
+    Ok(if report.unhandled.is_empty() && report.errors.is_empty() { Status::Ok } else { Status::SomeFailed })
+}

@@ -1,0 +1,138 @@
+//! Problems with input files, positions in them, and how both are printed.
+//!
+//! Every problem names the file and a 1-based `line:column`, where the column
+//! counts characters. Paths are printed with control characters escaped so
+//! that a file name holding a newline cannot forge a second message.
+
+use std::fmt;
+use std::path::Path;
+
+/// A 1-based line and column (in characters).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Position {
+    pub line: usize,
+    pub column: usize,
+}
+
+impl fmt::Display for Position {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.line, self.column)
+    }
+}
+
+/// Maps byte offsets of one file to lines and columns.
+pub struct LineIndex<'a> {
+    text: &'a str,
+    starts: Vec<usize>,
+}
+
+impl<'a> LineIndex<'a> {
+    pub fn new(text: &'a str) -> LineIndex<'a> {
+        let mut starts = vec![0];
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        LineIndex { text, starts }
+    }
+
+    /// The position of byte `offset` (clamped to the text).
+    pub fn position(&self, offset: usize) -> Position {
+        let offset = offset.min(self.text.len());
+        let line = self.starts.partition_point(|&s| s <= offset) - 1;
+        let start = self.starts[line];
+        let column = match self.text.get(start..offset) {
+            Some(s) => s.chars().count() + 1,
+            None => offset - start + 1,
+        };
+        Position { line: line + 1, column }
+    }
+
+    /// The byte offset of a 1-based line and a 1-based column counted in
+    /// UTF-16 code units, as CSS parsers report them.
+    pub fn offset_utf16(&self, line: usize, column: usize) -> Option<usize> {
+        let start = *self.starts.get(line.checked_sub(1)?)?;
+        let mut units = 1;
+        for (i, c) in self.text[start..].char_indices() {
+            if units >= column || c == '\n' {
+                return Some(start + i);
+            }
+            units += c.len_utf16();
+        }
+        Some(self.text.len())
+    }
+}
+
+/// Something wrong with one input file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problem {
+    /// Path relative to the tree, `/`-separated.
+    pub path: String,
+    pub position: Option<Position>,
+    pub message: String,
+}
+
+impl Problem {
+    pub fn at(path: &str, position: Position, message: impl Into<String>) -> Problem {
+        Problem { path: path.to_string(), position: Some(position), message: message.into() }
+    }
+
+    pub fn file(path: &str, message: impl Into<String>) -> Problem {
+        Problem { path: path.to_string(), position: None, message: message.into() }
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", escape(&self.path))?;
+        if let Some(p) = self.position {
+            write!(f, ":{p}")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+/// A path shown in a message: control characters escaped.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+pub fn show_path(p: &Path) -> String {
+    escape(&p.to_string_lossy())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_are_one_based_characters() {
+        let text = "ab\nçd\r\nxyz";
+        let idx = LineIndex::new(text);
+        assert_eq!(idx.position(0), Position { line: 1, column: 1 });
+        assert_eq!(idx.position(3), Position { line: 2, column: 1 });
+        // `ç` is two bytes but one character.
+        assert_eq!(idx.position(5), Position { line: 2, column: 2 });
+        assert_eq!(idx.position(text.len()), Position { line: 3, column: 4 });
+    }
+
+    #[test]
+    fn utf16_columns_map_to_bytes() {
+        let text = "a{}\n.𝒳{b:url(/x)}";
+        let idx = LineIndex::new(text);
+        // `𝒳` is two UTF-16 units and four bytes.
+        let off = idx.offset_utf16(2, 5).unwrap();
+        assert_eq!(&text[off..off + 2], "{b");
+    }
+
+    #[test]
+    fn control_characters_are_escaped() {
+        let p = Problem::file("a\nb.js", "bad");
+        assert_eq!(p.to_string(), "a\\nb.js: bad");
+    }
+}

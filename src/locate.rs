@@ -1,0 +1,97 @@
+//! Finding the built web client inside what the user named.
+//!
+//! The user may name the client folder itself or a CryoSPARC install: the
+//! `cryosparc_master` folder or the folder that holds it. v4.x keeps the
+//! client in `cryosparc_app/custom-server/dist/client`, v5.x in
+//! `app/custom-server/dist/client`.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// Where the client was found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Layout {
+    /// The folder named is the client.
+    Client,
+    /// A CryoSPARC v4.x install.
+    V4,
+    /// A CryoSPARC v5.x install.
+    V5,
+}
+
+impl fmt::Display for Layout {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Layout::Client => "client folder",
+            Layout::V4 => "CryoSPARC v4 layout",
+            Layout::V5 => "CryoSPARC v5 layout",
+        })
+    }
+}
+
+const V4: &str = "cryosparc_app/custom-server/dist/client";
+const V5: &str = "app/custom-server/dist/client";
+
+/// Returns the client folder and the layout it was found in.
+pub fn locate(input: &Path) -> Result<(PathBuf, Layout), String> {
+    let meta = std::fs::metadata(input)
+        .map_err(|e| format!("{}: {e}", crate::diagnostics::show_path(input)))?;
+    if !meta.is_dir() {
+        return Err(format!("{}: not a folder", crate::diagnostics::show_path(input)));
+    }
+    if input.join("index.html").is_file() {
+        return Ok((input.to_path_buf(), Layout::Client));
+    }
+    let mut looked = Vec::new();
+    for base in [input.to_path_buf(), input.join("cryosparc_master")] {
+        for (rel, layout) in [(V4, Layout::V4), (V5, Layout::V5)] {
+            let candidate = base.join(rel);
+            if candidate.join("index.html").is_file() {
+                return Ok((candidate, layout));
+            }
+            looked.push(candidate);
+        }
+    }
+    let places: Vec<String> =
+        looked.iter().map(|p| format!("  {}", crate::diagnostics::show_path(p))).collect();
+    Err(format!(
+        "{}: no web client here (no index.html); looked in:\n{}\nhelp: name the dist/client folder \
+         or a CryoSPARC install (cryosparc_master or the folder holding it)",
+        crate::diagnostics::show_path(input),
+        places.join("\n")
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tree(rel: &str) -> tempfile::TempDir {
+        let t = tempfile::tempdir().unwrap();
+        let dir = t.path().join(rel);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("index.html"), "<!doctype html>").unwrap();
+        t
+    }
+
+    #[test]
+    fn finds_each_layout() {
+        let t = tree("cryosparc_master/cryosparc_app/custom-server/dist/client");
+        assert_eq!(locate(t.path()).unwrap().1, Layout::V4);
+        assert_eq!(locate(&t.path().join("cryosparc_master")).unwrap().1, Layout::V4);
+        let t = tree("cryosparc_master/app/custom-server/dist/client");
+        let (dir, layout) = locate(t.path()).unwrap();
+        assert_eq!(layout, Layout::V5);
+        assert!(dir.ends_with("app/custom-server/dist/client"));
+        let t = tree("");
+        assert_eq!(locate(t.path()).unwrap().1, Layout::Client);
+    }
+
+    #[test]
+    fn says_where_it_looked() {
+        let t = tempfile::tempdir().unwrap();
+        let err = locate(t.path()).unwrap_err();
+        assert!(err.contains("no web client"), "{err}");
+        assert!(err.contains("app/custom-server/dist/client"), "{err}");
+    }
+}

@@ -1,0 +1,233 @@
+//! Writing the output tree: complete or absent.
+//!
+//! Everything is written into a temporary folder beside the destination
+//! and renamed into place at the end; on any failure, or when the process is
+//! interrupted, the temporary folder is removed and the destination is left
+//! as it was. The tree carries a manifest of what was done to each file.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::diagnostics::show_path;
+use crate::edit::EditCounts;
+use crate::plan::MANIFEST_NAME;
+
+/// The folders being written, removed if the process is interrupted.
+static PENDING: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// A temporary folder that is removed unless it is renamed into place.
+pub struct Staging {
+    dir: PathBuf,
+    done: bool,
+}
+
+impl Staging {
+    /// A new, empty folder beside `dest`.
+    pub fn beside(dest: &Path) -> io::Result<Staging> {
+        let parent = parent_of(dest);
+        fs::create_dir_all(&parent)?;
+        let name = dest.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let dir = parent.join(format!(".{name}.csprefix-tmp-{}", std::process::id()));
+        if dir.exists() {
+            fs::remove_dir_all(&dir)?;
+        }
+        fs::create_dir(&dir)?;
+        PENDING.lock().unwrap_or_else(|e| e.into_inner()).push(dir.clone());
+        Ok(Staging { dir, done: false })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Puts the finished tree at `dest`, replacing what is there.
+    pub fn commit(mut self, dest: &Path) -> io::Result<()> {
+        if INTERRUPTED.load(Ordering::SeqCst) {
+            return Err(io::Error::new(io::ErrorKind::Interrupted, "interrupted"));
+        }
+        let old = if dest.exists() || dest.is_symlink() {
+            let name = dest.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let old = parent_of(dest).join(format!(".{name}.csprefix-old-{}", std::process::id()));
+            fs::rename(dest, &old)?;
+            Some(old)
+        } else {
+            None
+        };
+        if let Err(e) = fs::rename(&self.dir, dest) {
+            if let Some(old) = &old {
+                let _ = fs::rename(old, dest);
+            }
+            return Err(e);
+        }
+        self.done = true;
+        forget(&self.dir);
+        if let Some(old) = old {
+            let _ = fs::remove_dir_all(&old).or_else(|_| fs::remove_file(&old));
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.done {
+            let _ = fs::remove_dir_all(&self.dir);
+            forget(&self.dir);
+        }
+    }
+}
+
+fn forget(dir: &Path) {
+    PENDING.lock().unwrap_or_else(|e| e.into_inner()).retain(|d| d != dir);
+}
+
+fn parent_of(p: &Path) -> PathBuf {
+    match p.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+/// Called on SIGINT or SIGTERM: remove what is half-written.
+pub fn interrupt() {
+    INTERRUPTED.store(true, Ordering::SeqCst);
+    let dirs = std::mem::take(&mut *PENDING.lock().unwrap_or_else(|e| e.into_inner()));
+    for d in dirs {
+        let _ = fs::remove_dir_all(d);
+    }
+}
+
+pub fn interrupted() -> bool {
+    INTERRUPTED.load(Ordering::SeqCst)
+}
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    let mut s = String::with_capacity(64);
+    for b in digest.iter() {
+        s.push_str(&format!("{b:02x}"));
+    }
+    s
+}
+
+/// The record written at the root of every output tree.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct Manifest {
+    pub tool: String,
+    pub version: String,
+    pub options: Options,
+    pub summary: Summary,
+    pub files: Vec<FileRecord>,
+}
+
+/// The options that decide the output (not `--jobs`, which never does).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Options {
+    pub profile: String,
+    pub server_routes: Vec<String>,
+    pub page_routes: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub mount_pattern: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub fixed_prefix: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Summary {
+    pub files: u64,
+    pub rewritten: u64,
+    pub failed: u64,
+    pub edits: BTreeMap<String, u64>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct FileRecord {
+    pub path: String,
+    pub kind: String,
+    /// The file before any run of this tool: carried over from the input's
+    /// own manifest when the input is an earlier output.
+    pub original_sha256: String,
+    pub output_sha256: String,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty", default)]
+    pub edits: BTreeMap<String, u64>,
+    #[serde(skip_serializing_if = "std::ops::Not::not", default)]
+    pub failed: bool,
+}
+
+impl Manifest {
+    /// Reads the manifest at the root of `dir`, if there is one.
+    pub fn read(dir: &Path) -> Result<Option<Manifest>, String> {
+        let path = dir.join(MANIFEST_NAME);
+        match fs::read(&path) {
+            Ok(bytes) => serde_json::from_slice(&bytes)
+                .map(Some)
+                .map_err(|e| format!("{}: {e}", show_path(&path))),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(format!("{}: {e}", show_path(&path))),
+        }
+    }
+
+    pub fn to_json(&self) -> String {
+        let mut s = serde_json::to_string_pretty(self).expect("manifest serializes");
+        s.push('\n');
+        s
+    }
+}
+
+/// Merges a file's edits into the earlier record of the same file, so that
+/// the manifest always describes the original file and the final one.
+pub fn carry_over(
+    earlier: Option<&FileRecord>,
+    input_sha: &str,
+    counts: &EditCounts,
+) -> (String, BTreeMap<String, u64>) {
+    let mut edits: BTreeMap<String, u64> =
+        counts.iter().map(|(k, n)| (k.name().to_string(), *n)).collect();
+    match earlier {
+        Some(r) if r.output_sha256 == input_sha => {
+            for (k, n) in &r.edits {
+                *edits.entry(k.clone()).or_default() += n;
+            }
+            (r.original_sha256.clone(), edits)
+        }
+        _ => (input_sha.to_string(), edits),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sha256_of_empty() {
+        assert_eq!(
+            sha256_hex(b""),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+        );
+    }
+
+    #[test]
+    fn staging_is_removed_unless_committed() {
+        let t = tempfile::tempdir().unwrap();
+        let dest = t.path().join("out");
+        let s = Staging::beside(&dest).unwrap();
+        let tmp = s.path().to_path_buf();
+        fs::write(tmp.join("a"), "x").unwrap();
+        drop(s);
+        assert!(!tmp.exists());
+        assert!(!dest.exists());
+        let s = Staging::beside(&dest).unwrap();
+        fs::write(s.path().join("a"), "y").unwrap();
+        s.commit(&dest).unwrap();
+        assert_eq!(fs::read_to_string(dest.join("a")).unwrap(), "y");
+        assert_eq!(fs::read_dir(t.path()).unwrap().count(), 1);
+    }
+}

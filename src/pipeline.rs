@@ -1,0 +1,152 @@
+//! From a tree of files to the edits of each file.
+//!
+//! Two passes, both parallel: the first parses every script, because a
+//! script's literals resolve against the document unless some other script
+//! starts it as a worker; the second turns each file into its edits. Only
+//! the small per-script findings are kept between the passes, never the
+//! files or their syntax trees.
+
+use std::collections::HashSet;
+
+use rayon::prelude::*;
+
+use crate::diagnostics::{LineIndex, Problem};
+use crate::edit::Edit;
+use crate::plan::{Entry, Kind};
+use crate::rewrite::{css, html, js, manifest, Kept, ParseError};
+use crate::runtime::Bootstrap;
+use crate::urls::Classifier;
+
+/// What every file's rewrite depends on.
+pub struct Settings {
+    pub classifier: Classifier,
+    pub bootstrap: Bootstrap,
+}
+
+/// The tree after the first pass.
+pub struct Prepared {
+    pub entries: Vec<Entry>,
+    scripts: Vec<Option<Result<js::Analysis, ParseError>>>,
+    workers: HashSet<String>,
+}
+
+/// A file's edits, or why it has none.
+pub enum Outcome {
+    /// Not a file the tool reads (images, folders, links).
+    Copy,
+    Edits { src: Vec<u8>, edits: Vec<Edit>, kept: Vec<Kept> },
+    Failed(Vec<Problem>),
+}
+
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Reads a text file: the bytes, and the text after any byte-order mark.
+fn read_text(entry: &Entry) -> Result<Vec<u8>, Problem> {
+    let bytes = std::fs::read(&entry.path).map_err(|e| Problem::file(&entry.rel, e.to_string()))?;
+    if let Err(e) = std::str::from_utf8(&bytes) {
+        let valid = &bytes[..e.valid_up_to()];
+        let text = std::str::from_utf8(valid).unwrap_or_default();
+        let pos = LineIndex::new(text).position(text.len());
+        return Err(Problem::at(&entry.rel, pos, "invalid UTF-8; the file was left as it is"));
+    }
+    Ok(bytes)
+}
+
+fn text_of(bytes: &[u8]) -> (usize, &str) {
+    let skip = if bytes.starts_with(BOM) { BOM.len() } else { 0 };
+    (skip, std::str::from_utf8(&bytes[skip..]).unwrap_or_default())
+}
+
+fn problem(entry: &Entry, src: &str, origin: usize, e: ParseError) -> Problem {
+    let _ = (src, origin);
+    Problem::at(&entry.rel, e.position, e.message)
+}
+
+/// The first pass: parse every script.
+pub fn prepare(entries: Vec<Entry>, settings: &Settings) -> Prepared {
+    let scripts: Vec<Option<Result<js::Analysis, ParseError>>> = entries
+        .par_iter()
+        .map(|entry| {
+            if entry.kind != Kind::Js {
+                return None;
+            }
+            let bytes = read_text(entry).ok()?;
+            let (_, text) = text_of(&bytes);
+            Some(js::analyze(text, &settings.classifier))
+        })
+        .collect();
+    let mut workers = HashSet::new();
+    for a in scripts.iter().flatten().flatten() {
+        workers.extend(a.worker_targets.iter().cloned());
+        workers.extend(a.imported_scripts.iter().cloned());
+    }
+    for (entry, a) in entries.iter().zip(&scripts) {
+        if let Some(Ok(a)) = a {
+            if a.calls_import_scripts {
+                workers.insert(entry.rel.clone());
+            }
+        }
+    }
+    Prepared { entries, scripts, workers }
+}
+
+impl Prepared {
+    /// Whether the script at `rel` runs as a worker.
+    pub fn is_worker(&self, rel: &str) -> bool {
+        self.workers.contains(rel)
+    }
+
+    /// The second pass for entry `i`.
+    pub fn outcome(&self, i: usize, settings: &Settings) -> Outcome {
+        let entry = &self.entries[i];
+        if matches!(entry.kind, Kind::Other | Kind::Folder | Kind::Link) {
+            return Outcome::Copy;
+        }
+        let bytes = match read_text(entry) {
+            Ok(b) => b,
+            Err(p) => return Outcome::Failed(vec![p]),
+        };
+        let (origin, text) = text_of(&bytes);
+        let fail = |e: ParseError| Outcome::Failed(vec![problem(entry, text, origin, e)]);
+        let (mut edits, mut kept) = match entry.kind {
+            Kind::Js => match &self.scripts[i] {
+                Some(Ok(a)) => {
+                    let context = if self.is_worker(&entry.rel) {
+                        js::Context::Worker(entry.dir())
+                    } else {
+                        js::Context::Document(entry.dir())
+                    };
+                    (a.edits(context, 0), a.kept.clone())
+                }
+                Some(Err(e)) => return fail(e.clone()),
+                None => return Outcome::Failed(vec![Problem::file(&entry.rel, "could not be read")]),
+            },
+            Kind::Css => match css::rewrite(text, entry.dir()) {
+                Ok(r) => r,
+                Err(e) => return fail(e),
+            },
+            Kind::WebManifest => match manifest::rewrite(text, entry.dir()) {
+                Ok(edits) => (edits, Vec::new()),
+                Err(e) => return fail(e),
+            },
+            Kind::Html => match html::rewrite(text, &settings.classifier, &settings.bootstrap) {
+                Ok(r) => r,
+                Err(errors) => {
+                    return Outcome::Failed(
+                        errors.into_iter().map(|e| problem(entry, text, origin, e)).collect(),
+                    )
+                }
+            },
+            Kind::Other | Kind::Folder | Kind::Link => unreachable!("handled above"),
+        };
+        if origin > 0 {
+            for e in &mut edits {
+                e.range = e.range.start + origin..e.range.end + origin;
+            }
+            for k in &mut kept {
+                k.offset += origin;
+            }
+        }
+        Outcome::Edits { src: bytes, edits, kept }
+    }
+}

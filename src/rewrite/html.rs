@@ -1,0 +1,402 @@
+//! HTML documents: hand every root-relative URL attribute to the run-time
+//! bootstrap, and put the bootstrap first in the document.
+//!
+//! A URL attribute of the document resolves against the page URL, which at a
+//! deep link (`/rnode/h/p/browse/P1`) is not the mount root; and Chromium's
+//! preload scanner fetches `src` and `href` before any script runs. So the
+//! attribute is renamed, which the scanner ignores, and the bootstrap puts
+//! it back with the mount root once it knows it:
+//!
+//! ```text
+//! <script type="module" src="/assets/index.js">
+//!   -> <script type="module" data-csprefix-src="/assets/index.js">
+//! ```
+//!
+//! Inline scripts are rewritten like any other script of the document;
+//! inline `<style>` elements with root-relative URLs are switched off with
+//! a `type` the browser ignores and re-created by the bootstrap.
+//!
+//! html5ever reports no byte offsets, so tags are found with lol_html, a
+//! tokenizer that follows the HTML specification and reports the byte range
+//! of every start tag and text chunk; attributes are read from those bytes.
+
+use std::cell::RefCell;
+use std::ops::Range;
+use std::rc::Rc;
+
+use lol_html::{doctype, element, text, HtmlRewriter, Settings};
+
+use crate::diagnostics::LineIndex;
+use crate::edit::{Edit, EditKind};
+use crate::rewrite::{css, js, Kept, ParseError};
+use crate::runtime::{Bootstrap, BOOTSTRAP_ID};
+use crate::urls::{is_root_relative, Classifier};
+
+/// The prefix that renamed attributes carry.
+pub const ATTR_PREFIX: &str = "data-csprefix-";
+/// The `type` that switches an inline `<style>` off until the bootstrap
+/// re-creates it.
+pub const STYLE_TYPE: &str = "text/x-csprefix-css";
+
+/// A problem inside the document, with its own message.
+pub type HtmlResult = Result<(Vec<Edit>, Vec<Kept>), Vec<ParseError>>;
+
+#[derive(Debug)]
+struct Tag {
+    range: Range<usize>,
+    name: String,
+}
+
+#[derive(Debug, Default)]
+struct Scan {
+    tags: Vec<Tag>,
+    /// The text of each `<script>` and `<style>` element: tag index, range.
+    texts: Vec<(usize, Range<usize>)>,
+    has_doctype: bool,
+}
+
+/// One attribute of a start tag, as written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attr {
+    pub name: String,
+    pub name_range: Range<usize>,
+    /// The value with character references decoded; `None` without `=`.
+    pub value: Option<String>,
+    pub value_range: Range<usize>,
+}
+
+fn scan(src: &str) -> Result<Scan, String> {
+    let out = Rc::new(RefCell::new(Scan::default()));
+    let (tags, texts, doc) = (out.clone(), out.clone(), out.clone());
+    let settings = Settings::new()
+        .append_element_content_handler(element!("*", move |el| {
+            let range = el.source_location().bytes();
+            tags.borrow_mut().tags.push(Tag { range, name: el.tag_name() });
+            Ok(())
+        }))
+        .append_element_content_handler(text!("script, style", move |t| {
+            let mut scan = texts.borrow_mut();
+            let owner = scan.tags.len().saturating_sub(1);
+            let range = t.source_location().bytes();
+            match scan.texts.last_mut() {
+                Some((o, r)) if *o == owner && r.end == range.start => r.end = range.end,
+                _ => scan.texts.push((owner, range)),
+            }
+            Ok(())
+        }))
+        .append_document_content_handler(doctype!(move |_| {
+            doc.borrow_mut().has_doctype = true;
+            Ok(())
+        }));
+    let mut rewriter = HtmlRewriter::new(settings, |_: &[u8]| {});
+    rewriter.write(src.as_bytes()).map_err(|e| e.to_string())?;
+    rewriter.end().map_err(|e| e.to_string())?;
+    let scan = std::mem::take(&mut *out.borrow_mut());
+    Ok(scan)
+}
+
+/// Reads the attributes of the start tag `src[range]`.
+pub fn attributes(src: &str, range: Range<usize>) -> Vec<Attr> {
+    let b = src.as_bytes();
+    let end = range.end;
+    let mut i = range.start + 1;
+    while i < end && !is_space(b[i]) && b[i] != b'/' && b[i] != b'>' {
+        i += 1;
+    }
+    let mut attrs = Vec::new();
+    loop {
+        while i < end && (is_space(b[i]) || b[i] == b'/') {
+            i += 1;
+        }
+        if i >= end || b[i] == b'>' {
+            return attrs;
+        }
+        let name_start = i;
+        i += 1;
+        while i < end && !is_space(b[i]) && !matches!(b[i], b'/' | b'>' | b'=') {
+            i += 1;
+        }
+        let name_range = name_start..i;
+        while i < end && is_space(b[i]) {
+            i += 1;
+        }
+        let (value, value_range) = if i < end && b[i] == b'=' {
+            i += 1;
+            while i < end && is_space(b[i]) {
+                i += 1;
+            }
+            let (start, stop) = match b.get(i) {
+                Some(&q @ (b'"' | b'\'')) => {
+                    let start = i + 1;
+                    let stop = start + b[start..end].iter().position(|&c| c == q).unwrap_or(end - start);
+                    i = (stop + 1).min(end);
+                    (start, stop)
+                }
+                _ => {
+                    let start = i;
+                    while i < end && !is_space(b[i]) && b[i] != b'>' {
+                        i += 1;
+                    }
+                    (start, i)
+                }
+            };
+            (Some(decode_entities(&src[start..stop])), start..stop)
+        } else {
+            (None, i..i)
+        };
+        attrs.push(Attr {
+            name: src[name_range.clone()].to_ascii_lowercase(),
+            name_range,
+            value,
+            value_range,
+        });
+    }
+}
+
+fn is_space(c: u8) -> bool {
+    matches!(c, b' ' | b'\t' | b'\n' | b'\r' | b'\x0c')
+}
+
+/// Decodes the character references that matter for URLs.
+fn decode_entities(s: &str) -> String {
+    if !s.contains('&') {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find('&') {
+        out.push_str(&rest[..i]);
+        rest = &rest[i..];
+        let end = rest.find(';').filter(|&e| e <= 10);
+        let decoded = end.and_then(|e| {
+            let name = &rest[1..e];
+            let c = match name {
+                "amp" => Some('&'),
+                "quot" => Some('"'),
+                "apos" => Some('\''),
+                "lt" => Some('<'),
+                "gt" => Some('>'),
+                "sol" => Some('/'),
+                _ if name.starts_with("#x") || name.starts_with("#X") => {
+                    u32::from_str_radix(&name[2..], 16).ok().and_then(char::from_u32)
+                }
+                _ if name.starts_with('#') => name[1..].parse().ok().and_then(char::from_u32),
+                _ => None,
+            };
+            c.map(|c| (c, e))
+        });
+        match decoded {
+            Some((c, e)) => {
+                out.push(c);
+                rest = &rest[e + 1..];
+            }
+            None => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Whether attribute `attr` of element `tag` holds a URL.
+fn is_url_attr(tag: &str, attr: &str) -> bool {
+    match attr {
+        "src" => matches!(
+            tag,
+            "script" | "img" | "iframe" | "source" | "audio" | "video" | "track" | "embed" | "input"
+                | "frame"
+        ),
+        "href" => matches!(tag, "a" | "link" | "area" | "base" | "image" | "use"),
+        "poster" => tag == "video",
+        "action" => tag == "form",
+        "formaction" => matches!(tag, "button" | "input"),
+        "data" => tag == "object",
+        "srcset" | "imagesrcset" => matches!(tag, "img" | "source" | "link"),
+        _ => false,
+    }
+}
+
+/// Whether a `srcset` value has a root-relative candidate.
+fn srcset_has_root_relative(v: &str) -> bool {
+    v.split(',').any(|c| is_root_relative(c.trim_start()))
+}
+
+/// The URL of a `<meta http-equiv="refresh" content="5; url=/x">`.
+fn refresh_url(content: &str) -> Option<&str> {
+    let lower = content.to_ascii_lowercase();
+    let i = lower.find("url")?;
+    let rest = content[i + 3..].trim_start().strip_prefix('=')?.trim_start();
+    Some(rest.trim_matches(|c| c == '"' || c == '\''))
+}
+
+fn is_js_type(t: Option<&str>) -> bool {
+    match t.map(|t| t.trim().to_ascii_lowercase()) {
+        None => true,
+        Some(t) => matches!(
+            t.as_str(),
+            "" | "module" | "text/javascript" | "application/javascript" | "text/ecmascript"
+                | "application/ecmascript"
+        ),
+    }
+}
+
+/// Edits for one HTML document.
+pub fn rewrite(src: &str, classifier: &Classifier, bootstrap: &Bootstrap) -> HtmlResult {
+    let lines = LineIndex::new(src);
+    let err_at = |offset: usize, message: String| ParseError { position: lines.position(offset), message };
+    let scan = scan(src).map_err(|m| vec![err_at(0, m)])?;
+    let mut edits = Vec::new();
+    let mut kept = Vec::new();
+    let mut errors = Vec::new();
+    let mut has_bootstrap = false;
+    let mut head_end = None;
+    let mut charset_end = None;
+    let mut html_end = None;
+    let mut disabled_styles = std::collections::HashSet::new();
+
+    for (index, tag) in scan.tags.iter().enumerate() {
+        let attrs = attributes(src, tag.range.clone());
+        let get = |n: &str| attrs.iter().find(|a| a.name == n).and_then(|a| a.value.as_deref());
+        match tag.name.as_str() {
+            "head" if head_end.is_none() => head_end = Some(tag.range.end),
+            "html" if html_end.is_none() => html_end = Some(tag.range.end),
+            "meta" if charset_end.is_none() => {
+                let content_type = get("http-equiv").is_some_and(|v| v.eq_ignore_ascii_case("content-type"));
+                if get("charset").is_some() || content_type {
+                    charset_end = Some(tag.range.end);
+                }
+            }
+            _ => {}
+        }
+        if tag.name == "script" && get("id") == Some(BOOTSTRAP_ID) {
+            has_bootstrap = true;
+            continue;
+        }
+        if tag.name == "style" {
+            if get("type") == Some(STYLE_TYPE) {
+                kept.push(Kept { offset: tag.range.start, value: "<style>".into(), reason: "handed to the bootstrap" });
+            } else if let Some((_, text)) = scan.texts.iter().find(|(o, _)| *o == index) {
+                match css::find_urls(&src[text.clone()], false) {
+                    Ok((urls, _)) if !urls.is_empty() => {
+                        let at = tag.range.start + "<style".len();
+                        edits.push(Edit::insert(at, format!(" type=\"{STYLE_TYPE}\""), EditKind::HtmlStyle));
+                        disabled_styles.insert(index);
+                    }
+                    Ok(_) => {}
+                    Err(e) => errors.push(shift(&lines, text.start, &src[text.clone()], e)),
+                }
+            }
+        }
+        for a in &attrs {
+            let Some(value) = a.value.as_deref() else { continue };
+            if let Some(original) = a.name.strip_prefix(ATTR_PREFIX) {
+                let _ = original;
+                kept.push(Kept { offset: a.name_range.start, value: value.to_string(), reason: "handed to the bootstrap" });
+                continue;
+            }
+            let wants = if a.name == "style" {
+                match css::find_urls(value, true) {
+                    Ok((urls, _)) => !urls.is_empty(),
+                    Err(e) => {
+                        errors.push(shift(&lines, a.value_range.start, &src[a.value_range.clone()], e));
+                        false
+                    }
+                }
+            } else if a.name == "srcset" || a.name == "imagesrcset" {
+                is_url_attr(&tag.name, &a.name) && srcset_has_root_relative(value)
+            } else if a.name == "content" && tag.name == "meta" {
+                get("http-equiv").is_some_and(|h| h.eq_ignore_ascii_case("refresh"))
+                    && refresh_url(value).is_some_and(is_root_relative)
+            } else {
+                is_url_attr(&tag.name, &a.name) && is_root_relative(value.trim())
+            };
+            if wants {
+                let name = &src[a.name_range.clone()];
+                edits.push(Edit::new(a.name_range.clone(), format!("{ATTR_PREFIX}{name}"), EditKind::HtmlAttribute));
+            }
+        }
+    }
+
+    // Inline scripts: rewritten as scripts of the document.
+    for (owner, text) in &scan.texts {
+        let tag = &scan.tags[*owner];
+        if tag.name != "script" {
+            continue;
+        }
+        let attrs = attributes(src, tag.range.clone());
+        let get = |n: &str| attrs.iter().find(|a| a.name == n).and_then(|a| a.value.as_deref());
+        let body = &src[text.clone()];
+        if get("id") == Some(BOOTSTRAP_ID) {
+            if body != bootstrap.script() {
+                edits.push(Edit::new(text.clone(), bootstrap.script(), EditKind::Bootstrap));
+            }
+            continue;
+        }
+        if get("src").is_some() || !is_js_type(get("type")) || body.trim().is_empty() {
+            continue;
+        }
+        match js::analyze(body, classifier) {
+            Ok(a) => {
+                edits.extend(a.edits(js::Context::Inline, text.start));
+                kept.extend(a.kept.into_iter().map(|k| Kept { offset: k.offset + text.start, ..k }));
+            }
+            Err(e) => errors.push(shift(&lines, text.start, body, e)),
+        }
+    }
+
+    let is_document = scan.has_doctype || head_end.is_some() || html_end.is_some();
+    if is_document && !has_bootstrap {
+        let at = charset_end.or(head_end).or(html_end).unwrap_or(0);
+        let tag = format!("<script id=\"{BOOTSTRAP_ID}\">{}</script>", bootstrap.script());
+        edits.push(Edit::insert(at, tag, EditKind::Bootstrap));
+    }
+    let _ = disabled_styles;
+    if errors.is_empty() {
+        kept.sort_by_key(|k| k.offset);
+        Ok((edits, kept))
+    } else {
+        Err(errors)
+    }
+}
+
+/// A parse error inside an embedded script or style, placed in the file.
+fn shift(lines: &LineIndex, origin: usize, inner: &str, e: ParseError) -> ParseError {
+    let inner_lines = LineIndex::new(inner);
+    let _ = inner_lines;
+    // Find the byte offset of the inner position, then map it in the file.
+    let mut offset = 0;
+    for (n, line) in inner.split_inclusive('\n').enumerate() {
+        if n + 1 == e.position.line {
+            offset += line.char_indices().nth(e.position.column - 1).map_or(line.len(), |(i, _)| i);
+            break;
+        }
+        offset += line.len();
+    }
+    ParseError { position: lines.position(origin + offset), message: e.message }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn attributes_as_written() {
+        let src = "<link rel=icon HREF='/favicon.svg' crossorigin data-x=\"a&amp;b\">";
+        let attrs = attributes(src, 0..src.len());
+        let names: Vec<&str> = attrs.iter().map(|a| a.name.as_str()).collect();
+        assert_eq!(names, ["rel", "href", "crossorigin", "data-x"]);
+        assert_eq!(attrs[1].value.as_deref(), Some("/favicon.svg"));
+        assert_eq!(&src[attrs[1].name_range.clone()], "HREF");
+        assert_eq!(attrs[2].value, None);
+        assert_eq!(attrs[3].value.as_deref(), Some("a&b"));
+    }
+
+    #[test]
+    fn refresh_urls() {
+        assert_eq!(refresh_url("0; url=/login"), Some("/login"));
+        assert_eq!(refresh_url("5;URL='/x'"), Some("/x"));
+        assert_eq!(refresh_url("5"), None);
+    }
+}

@@ -1,0 +1,387 @@
+//! The `rewrite` command: from a client folder to a rewritten copy.
+
+use std::fs;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Instant;
+
+use rayon::prelude::*;
+
+use crate::cli::{MountArgs, RewriteArgs, RouteArgs};
+use crate::diagnostics::{show_path, Problem};
+use crate::edit::{count, splice, EditCounts};
+use crate::locate::{locate, Layout};
+use crate::output::{carry_over, sha256_hex, FileRecord, Manifest, Options, Staging, Summary};
+use crate::pipeline::{prepare, Outcome, Settings};
+use crate::plan::{walk, Kind, MANIFEST_NAME};
+use crate::runtime::{Bootstrap, Mount, DEFAULT_PATTERN};
+use crate::urls::{Classifier, Profile};
+use crate::Status;
+
+/// The options that decide the output, from the command line, falling back
+/// to `recorded` (an earlier manifest) and then to the defaults.
+pub fn options(routes: &RouteArgs, mount: &MountArgs, recorded: Option<&Options>) -> Result<Options, String> {
+    let from_line = routes.profile.is_some()
+        || !routes.server_routes.is_empty()
+        || !routes.page_routes.is_empty()
+        || mount.mount_pattern.is_some()
+        || mount.fixed_prefix.is_some();
+    if let (false, Some(r)) = (from_line, recorded) {
+        return Ok(r.clone());
+    }
+    let name = routes.profile.as_deref().unwrap_or("cryosparc");
+    let mut profile = Profile::by_name(name)
+        .ok_or_else(|| format!("unknown profile '{name}'\nhelp: use --profile cryosparc or --profile none"))?;
+    for (given, list) in [
+        (&routes.server_routes, &mut profile.server_routes),
+        (&routes.page_routes, &mut profile.page_routes),
+    ] {
+        for r in given {
+            if !crate::urls::is_root_relative(r) || r.contains(['?', '#']) {
+                return Err(format!("route '{r}' must be a path that starts with a single '/'"));
+            }
+            let r = r.trim_end_matches('/').to_string();
+            if !list.contains(&r) {
+                list.push(r);
+            }
+        }
+    }
+    if let Some(p) = &mount.fixed_prefix {
+        if !crate::urls::is_root_relative(p) || p.len() < 2 {
+            return Err(format!("fixed prefix '{p}' must be a path such as /apps/cryosparc"));
+        }
+    }
+    if let Some(p) = &mount.mount_pattern {
+        regex::Regex::new(&p.replace("(?=", "(?:"))
+            .map_err(|e| format!("mount pattern '{p}' is not a regular expression: {e}"))?;
+    }
+    Ok(Options {
+        profile: profile.name.clone(),
+        server_routes: profile.server_routes,
+        page_routes: profile.page_routes,
+        mount_pattern: match (&mount.mount_pattern, &mount.fixed_prefix) {
+            (Some(p), _) => Some(p.clone()),
+            (None, None) => Some(DEFAULT_PATTERN.to_string()),
+            (None, Some(_)) => None,
+        },
+        fixed_prefix: mount.fixed_prefix.as_ref().map(|p| p.trim_end_matches('/').to_string()),
+    })
+}
+
+/// The settings every file's rewrite uses, for the files in `files`.
+pub fn settings<'a>(options: &Options, files: impl IntoIterator<Item = &'a str>) -> Settings {
+    let profile = Profile {
+        name: options.profile.clone(),
+        server_routes: options.server_routes.clone(),
+        page_routes: options.page_routes.clone(),
+    };
+    let mount = match (&options.fixed_prefix, &options.mount_pattern) {
+        (Some(f), _) => Mount::Fixed(f.clone()),
+        (None, Some(p)) => Mount::Pattern(p.clone()),
+        (None, None) => Mount::Pattern(DEFAULT_PATTERN.to_string()),
+    };
+    Settings { classifier: Classifier::new(files, profile), bootstrap: Bootstrap::new(&mount) }
+}
+
+pub fn pool(jobs: Option<usize>) -> Result<rayon::ThreadPool, String> {
+    if jobs == Some(0) {
+        return Err("--jobs must be at least 1".into());
+    }
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(jobs.unwrap_or(0))
+        .build()
+        .map_err(|e| format!("cannot start worker threads: {e}"))
+}
+
+/// Absolute form of a path that may not exist yet.
+fn absolute(p: &Path) -> Result<PathBuf, String> {
+    let abs = std::path::absolute(p).map_err(|e| format!("{}: {e}", show_path(p)))?;
+    // Resolve links in the part that exists, so two names for one folder
+    // compare equal.
+    let mut existing = abs.clone();
+    let mut rest = Vec::new();
+    while !existing.exists() {
+        match (existing.file_name(), existing.parent()) {
+            (Some(n), Some(parent)) => {
+                rest.push(n.to_os_string());
+                existing = parent.to_path_buf();
+            }
+            _ => break,
+        }
+    }
+    let mut out = existing.canonicalize().unwrap_or(existing);
+    for n in rest.into_iter().rev() {
+        out.push(n);
+    }
+    Ok(out)
+}
+
+/// Checks where the output goes, before any work.
+fn destination(args: &RewriteArgs, client: &Path) -> Result<PathBuf, String> {
+    let client_abs = absolute(client)?;
+    let Some(out) = &args.output else { return Ok(client.to_path_buf()) };
+    let out_abs = absolute(out)?;
+    if out_abs == client_abs {
+        return Err(format!(
+            "{}: the output is the input\nhelp: use --in-place to rewrite a client where it is",
+            show_path(out)
+        ));
+    }
+    if out_abs.starts_with(&client_abs) {
+        return Err(format!("{}: the output lies inside the input {}", show_path(out), show_path(client)));
+    }
+    if client_abs.starts_with(&out_abs) {
+        return Err(format!("{}: the input {} lies inside the output", show_path(out), show_path(client)));
+    }
+    match fs::symlink_metadata(out) {
+        Ok(m) if !m.is_dir() => Err(format!("{}: exists and is not a folder", show_path(out))),
+        Ok(_) => {
+            let empty = fs::read_dir(out).map_err(|e| format!("{}: {e}", show_path(out)))?.next().is_none();
+            if empty || args.replace {
+                Ok(out.clone())
+            } else {
+                Err(format!("{}: exists and is not empty\nhelp: add --replace to replace it", show_path(out)))
+            }
+        }
+        Err(_) => Ok(out.clone()),
+    }
+}
+
+struct Progress {
+    total: usize,
+    done: AtomicUsize,
+    shown: bool,
+}
+
+impl Progress {
+    fn new(total: usize, quiet: bool) -> Progress {
+        Progress { total, done: AtomicUsize::new(0), shown: !quiet && std::io::stderr().is_terminal() }
+    }
+
+    fn tick(&self) {
+        let n = self.done.fetch_add(1, Ordering::Relaxed) + 1;
+        if self.shown && (n % 64 == 0 || n == self.total) {
+            let width = 30;
+            let filled = n * width / self.total.max(1);
+            eprint!("\r[{}{}] {n}/{} files", "#".repeat(filled), " ".repeat(width - filled), self.total);
+            let _ = std::io::stderr().flush();
+        }
+    }
+
+    fn finish(&self) {
+        if self.shown {
+            eprint!("\r{}\r", " ".repeat(60));
+        }
+    }
+}
+
+/// What happened to one entry.
+struct Done {
+    record: Option<FileRecord>,
+    counts: EditCounts,
+    problems: Vec<Problem>,
+}
+
+pub fn rewrite(args: &RewriteArgs, verbose: u8, quiet: bool) -> Result<Status, String> {
+    let started = Instant::now();
+    let (client, layout) = locate(&args.input)?;
+    if layout != Layout::Client && !quiet {
+        eprintln!("csprefix: using {} ({layout})", show_path(&client));
+    }
+    let dest = destination(args, &client)?;
+    let earlier = Manifest::read(&client)?;
+    let options = options(&args.routes, &args.mount, None)?;
+    let pool = pool(args.jobs)?;
+
+    let (entries, mut problems) = walk(&client);
+    if !problems.is_empty() && !args.keep_going {
+        return fail(problems, quiet);
+    }
+    let settings =
+        settings(&options, entries.iter().filter(|e| !matches!(e.kind, Kind::Folder | Kind::Link)).map(|e| e.rel.as_str()));
+    let prepared = pool.install(|| prepare(entries, &settings));
+
+    let staging = Staging::beside(&dest).map_err(|e| format!("{}: {e}", show_path(&dest)))?;
+    for e in prepared.entries.iter().filter(|e| e.kind == Kind::Folder) {
+        fs::create_dir_all(staging.path().join(&e.rel)).map_err(|err| format!("{}: {err}", e.rel))?;
+    }
+    let progress = Progress::new(prepared.entries.len(), quiet);
+    let earlier_files: std::collections::HashMap<&str, &FileRecord> = earlier
+        .as_ref()
+        .map(|m| m.files.iter().map(|f| (f.path.as_str(), f)).collect())
+        .unwrap_or_default();
+    let done: Vec<Done> = pool.install(|| {
+        (0..prepared.entries.len())
+            .into_par_iter()
+            .map(|i| {
+                let d = write_entry(&prepared, i, &settings, staging.path(), args.keep_going, &earlier_files);
+                progress.tick();
+                d
+            })
+            .collect()
+    });
+    progress.finish();
+
+    let mut summary = Summary::default();
+    let mut files = Vec::new();
+    let mut totals = EditCounts::new();
+    for d in done {
+        problems.extend(d.problems);
+        if let Some(r) = d.record {
+            summary.files += 1;
+            if r.failed {
+                summary.failed += 1;
+            }
+            if !d.counts.is_empty() {
+                summary.rewritten += 1;
+                if verbose > 0 {
+                    eprintln!("csprefix: {}: {}", r.path, describe(&d.counts));
+                }
+            }
+            for (k, n) in &d.counts {
+                *totals.entry(*k).or_default() += n;
+            }
+            files.push(r);
+        }
+    }
+    if !problems.is_empty() && !args.keep_going {
+        drop(staging);
+        return fail(problems, quiet);
+    }
+    for p in &problems {
+        eprintln!("csprefix: {p}");
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    summary.edits = files.iter().flat_map(|f| f.edits.iter()).fold(Default::default(), |mut m, (k, n)| {
+        *m.entry(k.clone()).or_default() += n;
+        m
+    });
+    let manifest = Manifest {
+        tool: "csprefix".into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+        options,
+        summary,
+        files,
+    };
+    fs::write(staging.path().join(MANIFEST_NAME), manifest.to_json())
+        .map_err(|e| format!("{MANIFEST_NAME}: {e}"))?;
+    staging.commit(&dest).map_err(|e| format!("{}: cannot put the output in place: {e}", show_path(&dest)))?;
+    if !quiet {
+        let n: u64 = totals.values().sum();
+        eprintln!(
+            "csprefix: {} files, {} rewritten, {n} edits ({}), {} failed, {:.2}s -> {}",
+            manifest.summary.files,
+            manifest.summary.rewritten,
+            describe(&totals),
+            manifest.summary.failed,
+            started.elapsed().as_secs_f64(),
+            show_path(&dest)
+        );
+    }
+    Ok(if problems.is_empty() { Status::Ok } else { Status::SomeFailed })
+}
+
+fn fail(problems: Vec<Problem>, quiet: bool) -> Result<Status, String> {
+    for p in &problems {
+        eprintln!("csprefix: {p}");
+    }
+    if !quiet {
+        eprintln!(
+            "csprefix: {} problem(s); nothing was written\nhelp: --keep-going writes the rest and copies these files unchanged",
+            problems.len()
+        );
+    }
+    Ok(Status::SomeFailed)
+}
+
+pub fn describe(counts: &EditCounts) -> String {
+    if counts.is_empty() {
+        return "none".into();
+    }
+    counts.iter().map(|(k, n)| format!("{k} {n}")).collect::<Vec<_>>().join(", ")
+}
+
+fn write_entry(
+    prepared: &crate::pipeline::Prepared,
+    i: usize,
+    settings: &Settings,
+    staging: &Path,
+    keep_going: bool,
+    earlier: &std::collections::HashMap<&str, &FileRecord>,
+) -> Done {
+    let entry = &prepared.entries[i];
+    let dest = staging.join(&entry.rel);
+    let io_fail = |e: std::io::Error| Done {
+        record: None,
+        counts: EditCounts::new(),
+        problems: vec![Problem::file(&entry.rel, e.to_string())],
+    };
+    match entry.kind {
+        Kind::Folder => {
+            return Done { record: None, counts: EditCounts::new(), problems: Vec::new() };
+        }
+        Kind::Link => {
+            let result = fs::read_link(&entry.path).and_then(|t| {
+                #[cfg(unix)]
+                std::os::unix::fs::symlink(&t, &dest)?;
+                Ok(t)
+            });
+            return match result {
+                Ok(t) => {
+                    let sha = sha256_hex(t.to_string_lossy().as_bytes());
+                    let record = FileRecord {
+                        path: entry.rel.clone(),
+                        kind: Kind::Link.name().into(),
+                        original_sha256: sha.clone(),
+                        output_sha256: sha,
+                        edits: Default::default(),
+                        failed: false,
+                    };
+                    Done { record: Some(record), counts: EditCounts::new(), problems: Vec::new() }
+                }
+                Err(e) => io_fail(e),
+            };
+        }
+        _ => {}
+    }
+    let (input, output, counts, problems) = match prepared.outcome(i, settings) {
+        Outcome::Copy => match fs::read(&entry.path) {
+            Ok(b) => (b.clone(), b, EditCounts::new(), Vec::new()),
+            Err(e) => return io_fail(e),
+        },
+        Outcome::Edits { src, mut edits, .. } => {
+            let counts = count(&edits);
+            match splice(&src, &mut edits) {
+                Ok(out) => (src, out, counts, Vec::new()),
+                Err(msg) => (src.clone(), src, EditCounts::new(), vec![Problem::file(&entry.rel, msg)]),
+            }
+        }
+        Outcome::Failed(problems) => {
+            if !keep_going {
+                return Done { record: None, counts: EditCounts::new(), problems };
+            }
+            match fs::read(&entry.path) {
+                Ok(b) => (b.clone(), b, EditCounts::new(), problems),
+                Err(e) => return io_fail(e),
+            }
+        }
+    };
+    if let Err(e) = fs::write(&dest, &output) {
+        return io_fail(e);
+    }
+    if let Ok(meta) = fs::metadata(&entry.path) {
+        let _ = fs::set_permissions(&dest, meta.permissions());
+    }
+    let input_sha = sha256_hex(&input);
+    let (original, edits) = carry_over(earlier.get(entry.rel.as_str()).copied(), &input_sha, &counts);
+    let record = FileRecord {
+        path: entry.rel.clone(),
+        kind: entry.kind.name().into(),
+        original_sha256: original,
+        output_sha256: sha256_hex(&output),
+        edits,
+        failed: !problems.is_empty(),
+    };
+    Done { record: Some(record), counts, problems }
+}
