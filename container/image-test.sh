@@ -37,12 +37,14 @@ else
 fi
 
 if [ -n "$client" ] && [ -x "$bin" ]; then
-  if out=$("$bin" check "$client" 2>&1); then
-    pass "csprefix check finds nothing left unhandled"
-  else
-    fail "csprefix check on the baked client:"
-    printf '%s\n' "$out" | head -n 40 | sed 's/^/    /'
-  fi
+  rc=0
+  out=$("$bin" check "$client" 2>&1) || rc=$?
+  case $rc in
+    0) pass "csprefix check finds nothing left unhandled" ;;
+    1) fail "csprefix check finds URLs left unhandled in the baked client:" ;;
+    *) fail "csprefix check failed on the baked client (exit $rc):" ;;
+  esac
+  if [ "$rc" -ne 0 ]; then printf '%s\n' "$out" | head -n 40 | sed 's/^/    /'; fi
 else
   fail "cannot run csprefix check (binary: $bin)"
 fi

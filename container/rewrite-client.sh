@@ -76,9 +76,12 @@ case $rc in
     tail -n 20 "$report" >&2
     cs_die 1 "csprefix could not handle some files of the client; nothing" \
       "was changed; the full report is $report" ;;
+  2)
+    tail -n 20 "$report" >&2
+    cs_die 2 "csprefix rewrite failed (exit 2); the full report is $report" ;;
   *)
     tail -n 20 "$report" >&2
-    cs_die 2 "csprefix rewrite failed (exit $rc); the full report is $report" ;;
+    cs_die 2 "csprefix rewrite crashed (exit $rc); the full report is $report" ;;
 esac
 
 # The rewriter puts its manifest at the root of what it wrote.
@@ -102,7 +105,9 @@ case $rc in
     head -n 20 "$out/check-report.txt" >&2
     cs_die 1 "csprefix check found root-relative URLs left unhandled in the" \
       "rewritten client; the full list is $out/check-report.txt" ;;
-  *) cs_die 2 "csprefix check failed (exit $rc); see $out/check-report.txt" ;;
+  *)
+    tail -n 20 "$out/check-report.txt" >&2
+    cs_die 2 "csprefix check failed (exit $rc); see $out/check-report.txt" ;;
 esac
 
 rel_client=${client#"$(dirname "$master")"/}
