@@ -11,10 +11,8 @@ SLURM_PIDS=()
 # slurm_write_conf DIR: slurm.conf and gres.conf for this machine, with two
 # pretend GPUs (character devices that behave like /dev/null).
 slurm_write_conf() {
-  local d=$1 short cpus mem
+  local d=$1 short
   short=$(hostname -s)
-  cpus=$(nproc)
-  mem=$(awk '/MemTotal/ {print int($2 / 1024) - 1024}' /proc/meminfo)
   mkdir -p "$d/state" "$d/spool" "$d/dev"
   for i in 0 1; do
     [ -e "$d/dev/gpu$i" ] || mknod "$d/dev/gpu$i" c 1 3
@@ -53,7 +51,9 @@ MinJobAge=300
 InactiveLimit=0
 SchedulerType=sched/backfill
 SchedulerParameters=bf_interval=1
-NodeName=$short NodeAddr=127.0.0.1 CPUs=$cpus RealMemory=$mem Gres=gpu:2 State=UNKNOWN
+# The node claims more than the machine has, so that several sessions fit.
+SlurmdParameters=config_overrides
+NodeName=$short NodeAddr=127.0.0.1 CPUs=8 RealMemory=65536 Gres=gpu:2 State=UNKNOWN
 PartitionName=gpu Nodes=$short Default=YES MaxTime=INFINITE State=UP
 PartitionName=cpu Nodes=$short MaxTime=INFINITE State=UP
 EOF
