@@ -126,7 +126,7 @@ mod tests {
         let text = "a{}\n.𝒳{b:url(/x)}";
         let idx = LineIndex::new(text);
         // `𝒳` is two UTF-16 units and four bytes.
-        let off = idx.offset_utf16(2, 5).unwrap();
+        let off = idx.offset_utf16(2, 4).unwrap();
         assert_eq!(&text[off..off + 2], "{b");
     }
 

@@ -200,7 +200,8 @@ fn routes_match(routes: &[String], path: &str, complete: bool) -> bool {
 pub fn relative(from_dir: &str, target: &str) -> String {
     debug_assert!(target.starts_with('/'));
     let (dir, tail) = match target.rfind('/') {
-        Some(i) => (&target[1..i], &target[i + 1..]),
+        Some(i) if i > 0 => (&target[1..i], &target[i + 1..]),
+        Some(i) => ("", &target[i + 1..]),
         None => ("", target),
     };
     let from: Vec<&str> = from_dir.split('/').filter(|s| !s.is_empty()).collect();

@@ -15,6 +15,7 @@ use std::convert::Infallible;
 
 use lightningcss::rules::CssRule;
 use lightningcss::stylesheet::{ParserOptions, StyleAttribute, StyleSheet};
+use lightningcss::values::image::Image;
 use lightningcss::values::url::Url;
 use lightningcss::visit_types;
 use lightningcss::visitor::{Visit, VisitTypes, Visitor};
@@ -48,9 +49,21 @@ impl<'i> Visitor<'i> for Collector {
         Ok(())
     }
 
+    // lightningcss does not descend into the options of `image-set()`.
+    fn visit_image(&mut self, image: &mut Image<'i>) -> Result<(), Infallible> {
+        if let Image::ImageSet(set) = image {
+            for option in set.options.iter_mut() {
+                self.visit_image(&mut option.image)?;
+            }
+            return Ok(());
+        }
+        image.visit_children(self)
+    }
+
     fn visit_rule(&mut self, rule: &mut CssRule<'i>) -> Result<(), Infallible> {
         if let CssRule::Import(r) = rule {
-            self.found.push((r.loc.line, r.loc.column, r.url.to_string(), true));
+            // Rule locations count lines from 0, URL locations from 1.
+            self.found.push((r.loc.line + 1, r.loc.column, r.url.to_string(), true));
         }
         rule.visit_children(self)
     }
@@ -134,10 +147,8 @@ fn starts_with_ci(src: &[u8], at: usize, word: &[u8]) -> bool {
 fn url_text(src: &str, at: usize, is_import: bool) -> Option<std::ops::Range<usize>> {
     let b = src.as_bytes();
     let mut at = skip_blank(b, at);
-    if is_import {
-        if !starts_with_ci(b, at, b"@import") {
-            return None;
-        }
+    // An `@import` rule may be reported at its keyword or after it.
+    if is_import && starts_with_ci(b, at, b"@import") {
         at = skip_blank(b, at + 7);
     }
     if starts_with_ci(b, at, b"url(") {

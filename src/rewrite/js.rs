@@ -70,6 +70,9 @@ enum SiteKind {
     LocationAssign,
     /// `{location}` shorthand in an object literal.
     LocationShorthand,
+    /// The source of a static `import` or `export ... from`: resolved
+    /// against the module, and it must stay a plain string.
+    ImportSource,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -176,6 +179,17 @@ impl Analysis {
                 ) => Some(dir),
                 _ => None,
             };
+            if site.kind == SiteKind::ImportSource {
+                // In an inline module the document is the base, which a
+                // static specifier cannot name; `check` reports it.
+                let dir = match context {
+                    Context::Document(dir) | Context::Worker(dir) => dir,
+                    Context::Inline => continue,
+                };
+                let text = quoted(&relative(dir, &site.value), site.quote);
+                edits.push(Edit::new(range, text, EditKind::JsRelative));
+                continue;
+            }
             let edit = match (&site.kind, relative_to) {
                 (SiteKind::Str { .. }, Some(dir)) => Edit::new(
                     range,
@@ -204,16 +218,13 @@ impl Analysis {
                 (SiteKind::LocationShorthand, _) => {
                     Edit::new(range, format!("location:{LOCATION_EXPR}"), EditKind::JsLocation)
                 }
+                (SiteKind::ImportSource, _) => unreachable!("handled above"),
             };
             edits.push(edit);
         }
         edits
     }
 
-    /// The value each site stands for, in the order of [`Analysis::edits`].
-    pub fn values(&self) -> impl Iterator<Item = &str> {
-        self.sites.iter().map(|s| s.value.as_str())
-    }
 }
 
 /// A module-relative literal inside an inline script resolves against the
@@ -467,6 +478,16 @@ impl Finder<'_> {
         self.out.sites.push(Site { range, value, kind, quote });
     }
 
+    fn import_source(&mut self, s: &Str) {
+        let value = s.value.to_atom_lossy().to_string();
+        if is_root_relative(&value) {
+            let range = self.range(s.span);
+            let quote = self.quote_at(range.start);
+            self.claimed.insert(range.start);
+            self.out.sites.push(Site { range, value, kind: SiteKind::ImportSource, quote });
+        }
+    }
+
     /// Records the bundle path a worker is started from.
     fn worker_target(&mut self, e: &Expr, list: fn(&mut Analysis) -> &mut Vec<String>) {
         let value = match e {
@@ -680,6 +701,20 @@ impl Visit for Finder<'_> {
         p.visit_children_with(self);
     }
 
+    fn visit_import_decl(&mut self, d: &ImportDecl) {
+        self.import_source(&d.src);
+    }
+
+    fn visit_export_all(&mut self, d: &ExportAll) {
+        self.import_source(&d.src);
+    }
+
+    fn visit_named_export(&mut self, d: &NamedExport) {
+        if let Some(src) = &d.src {
+            self.import_source(src);
+        }
+    }
+
     fn visit_var_declarator(&mut self, d: &VarDeclarator) {
         if let (Pat::Ident(name), Some(init)) = (&d.name, d.init.as_deref()) {
             if let Expr::Lit(Lit::Str(s)) = init {
@@ -756,3 +791,7 @@ impl Finder<'_> {
         b.visit_children_with(self);
     }
 }
+
+#[cfg(test)]
+#[path = "js_tests.rs"]
+mod tests;
