@@ -300,8 +300,8 @@ struct Finder<'a> {
     /// Start offsets of literals that already have a site or were kept.
     claimed: HashSet<usize>,
     /// `"/"` literals that may be the bundler's preload base, with the name
-    /// they are assigned to (if any).
-    base_candidates: Vec<(Range<usize>, Option<String>)>,
+    /// they are assigned to (if any) and whether they are templates.
+    base_candidates: Vec<(Range<usize>, Option<String>, bool)>,
     /// Names used as the left side of `name + x` or at the start of a
     /// template: how a base constant is joined with a path.
     joined_idents: HashSet<String>,
@@ -317,16 +317,17 @@ impl Finder<'_> {
 
     fn finish(mut self) -> Analysis {
         if self.names_bundle_file {
-            for (range, name) in std::mem::take(&mut self.base_candidates) {
+            for (range, name, is_tpl) in std::mem::take(&mut self.base_candidates) {
                 let joined = name.as_ref().is_none_or(|n| self.joined_idents.contains(n));
                 if joined && self.claimed.insert(range.start) {
+                    let (base, kind) = (Base::Document, EditKind::JsPreloadBase);
+                    let kind = if is_tpl {
+                        SiteKind::TplHead { base, kind }
+                    } else {
+                        SiteKind::Str { base, kind }
+                    };
                     let quote = self.quote_at(range.start);
-                    self.out.sites.push(Site {
-                        range,
-                        value: "/".into(),
-                        kind: SiteKind::Str { base: Base::Document, kind: EditKind::JsPreloadBase },
-                        quote,
-                    });
+                    self.out.sites.push(Site { range, value: "/".into(), kind, quote });
                 }
             }
         }
@@ -437,6 +438,9 @@ impl Finder<'_> {
             None => return,
         };
         if !is_root_relative(&value) {
+            if t.exprs.is_empty() && self.classifier.has_file(&value) {
+                self.names_bundle_file = true;
+            }
             return;
         }
         let target = if t.exprs.is_empty() {
@@ -485,6 +489,18 @@ impl Finder<'_> {
             let quote = self.quote_at(range.start);
             self.claimed.insert(range.start);
             self.out.sites.push(Site { range, value, kind: SiteKind::ImportSource, quote });
+        }
+    }
+
+    /// A literal `"/"` or `` `/` ``: its range (for a template, the range of
+    /// its text) and whether it is a template.
+    fn slash_literal(&self, e: &Expr) -> Option<(Range<usize>, bool)> {
+        match e {
+            Expr::Lit(Lit::Str(s)) if &*s.value.to_atom_lossy() == "/" => Some((self.range(s.span), false)),
+            Expr::Tpl(t) if t.exprs.is_empty() && t.quasis.first().is_some_and(|q| &*q.raw == "/") => {
+                Some((self.range(t.quasis[0].span), true))
+            }
+            _ => None,
         }
     }
 
@@ -717,11 +733,8 @@ impl Visit for Finder<'_> {
 
     fn visit_var_declarator(&mut self, d: &VarDeclarator) {
         if let (Pat::Ident(name), Some(init)) = (&d.name, d.init.as_deref()) {
-            if let Expr::Lit(Lit::Str(s)) = init {
-                if &*s.value.to_atom_lossy() == "/" {
-                    let range = self.range(s.span);
-                    self.base_candidates.push((range, Some(name.id.sym.to_string())));
-                }
+            if let Some((range, is_tpl)) = self.slash_literal(init) {
+                self.base_candidates.push((range, Some(name.id.sym.to_string()), is_tpl));
             }
         }
         d.visit_children_with(self);
@@ -736,11 +749,8 @@ impl Visit for Finder<'_> {
                 if let Expr::Bin(b) = &**arg {
                     let joins_param = b.op == BinaryOp::Add
                         && matches!(&*b.right, Expr::Ident(i) if i.sym == p.id.sym);
-                    if let (true, Expr::Lit(Lit::Str(s))) = (joins_param, &*b.left) {
-                        if &*s.value.to_atom_lossy() == "/" {
-                            let range = self.range(s.span);
-                            self.base_candidates.push((range, None));
-                        }
+                    if let (true, Some((range, is_tpl))) = (joins_param, self.slash_literal(&b.left)) {
+                        self.base_candidates.push((range, None, is_tpl));
                     }
                 }
             }

@@ -122,6 +122,11 @@ fn preload_base() {
         "const a=function(e){return\"/\"+e};x([\"assets/lazy-b2.js\"])",
         &format!("const a=function(e){{return`{R}/`+e}};x([\"assets/lazy-b2.js\"])"),
     );
+    // Vite 8, minified by Oxc into templates.
+    expect(
+        "const a=function(e){return`/`+e};x([`assets/lazy-b2.js`])",
+        &format!("const a=function(e){{return`{R}/`+e}};x([`assets/lazy-b2.js`])"),
+    );
     // Without a bundle path nearby, "/" is only a separator.
     let src = "var S=\"/\";f(S+x)";
     expect(src, src);
