@@ -102,6 +102,19 @@ steps_for() {
   done
 }
 
+# The judging rules first: they are quick and need no browser.
+node --test "$here/lib/" >"$work/unit.log" 2>&1 || {
+  cat "$work/unit.log" >&2
+  echo "e2e: FAIL: the unit tests of the checks failed" >&2
+  exit 1
+}
+echo "e2e checks: PASS | $(grep -E '^# (pass|fail) ' "$work/unit.log" | tr '\n' ' ')" >&2
+
+case "$(cd "$(dirname "$out")" && pwd)/$(basename "$out")" in
+  / | "$root" | "$HOME") echo "e2e: refusing to use $out as the report folder" >&2; exit 2 ;;
+esac
+rm -rf "$out"
+mkdir -p "$out"
 status=0
 args=()
 for t in "${targets[@]}"; do
@@ -115,11 +128,16 @@ for t in "${targets[@]}"; do
     fi
     rewritten="$work/rewritten/$name"
     mkdir -p "$work/rewritten"
+    mkdir -p "$out/$name"
+    log="$out/$name/rewrite.log"
     rc=0
-    "$bin" rewrite "$t/dist/client" -o "$rewritten" || rc=$?
+    "$bin" rewrite "$t/dist/client" -o "$rewritten" 2>"$log" || rc=$?
     if [ "$rc" -ne 0 ]; then
-      echo "e2e $name: FAIL: csprefix rewrite exited $rc" >&2
+      echo "e2e $name: FAIL: csprefix rewrite exited $rc; the first lines of $log:" >&2
+      head -n 8 "$log" | sed 's/^/  /' >&2
       status=1
+    else
+      echo "e2e $name: csprefix: $(tail -n 1 "$log")" >&2
     fi
     if [ -f "$rewritten/index.html" ]; then args+=(--rewritten "$rewritten"); fi
   elif [ -f "$t/index.html" ]; then

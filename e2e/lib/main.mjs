@@ -12,7 +12,7 @@
 // under the prefix (which must fail). --client DIR alone: at "/" and under
 // the prefix. --original alone: the reference and the run that must fail.
 
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { installCleanup, start, stop, waitForLine, stopAll } from './procs.mjs';
@@ -207,8 +207,6 @@ function printDetails(result) {
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
   const t0 = Date.now();
-  installCleanup({ deadlineMs: opts.deadline * 1000 });
-  rmSync(opts.out, { recursive: true, force: true });
   mkdirSync(opts.out, { recursive: true });
   mkdirSync(opts.work, { recursive: true });
   const report = { started: new Date(t0).toISOString(), proxy: null, cases: [] };
@@ -216,6 +214,13 @@ async function main() {
     report.seconds = (Date.now() - t0) / 1000;
     writeFileSync(path.join(opts.out, 'report.json'), JSON.stringify(report, null, 1));
   };
+  installCleanup({
+    deadlineMs: opts.deadline * 1000,
+    onDeadline: () => {
+      report.timed_out = true;
+      writeReport();
+    },
+  });
 
   const self = await proxySelfTest(mkdtempSync(path.join(opts.work, 'selftest-')));
   report.proxy = self;
