@@ -17,6 +17,10 @@ build: ## build the rewriter (release)
 demo: build ## rewrite the bundled fixture client into target/demo/client
 	$(BIN) rewrite $(FIXTURE)/dist/client -o $(DEMO_OUT) --replace
 
+expected: build ## regenerate fixtures/*/expected (the rewritten trees CI diffs against)
+	@for d in fixtures/*/dist/client; do f=$${d%/dist/client}; \
+	  $(BIN) rewrite $$d -o $$f/expected --replace -q && echo "wrote $$f/expected"; done
+
 setup: ## install the system packages the tests need (apt, npm)
 	bash scripts/setup.sh
 

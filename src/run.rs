@@ -226,6 +226,7 @@ pub fn rewrite(args: &RewriteArgs, verbose: u8, quiet: bool) -> Result<Status, S
     let mut summary = Summary::default();
     let mut files = Vec::new();
     let mut totals = EditCounts::new();
+    let mut rewritten_now = 0;
     for d in done {
         problems.extend(d.problems);
         if let Some(r) = d.record {
@@ -234,7 +235,7 @@ pub fn rewrite(args: &RewriteArgs, verbose: u8, quiet: bool) -> Result<Status, S
                 summary.failed += 1;
             }
             if !d.counts.is_empty() {
-                summary.rewritten += 1;
+                rewritten_now += 1;
                 if verbose > 0 {
                     eprintln!("csprefix: {}: {}", r.path, describe(&d.counts));
                 }
@@ -253,6 +254,9 @@ pub fn rewrite(args: &RewriteArgs, verbose: u8, quiet: bool) -> Result<Status, S
         eprintln!("csprefix: {p}");
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
+    // The manifest describes the tree against the original files, so a
+    // second run records what the first did.
+    summary.rewritten = files.iter().filter(|f| !f.edits.is_empty()).count() as u64;
     summary.edits = files.iter().flat_map(|f| f.edits.iter()).fold(Default::default(), |mut m, (k, n)| {
         *m.entry(k.clone()).or_default() += n;
         m
@@ -272,7 +276,7 @@ pub fn rewrite(args: &RewriteArgs, verbose: u8, quiet: bool) -> Result<Status, S
         eprintln!(
             "csprefix: {} files, {} rewritten, {n} edits ({}), {} failed, {:.2}s -> {}",
             manifest.summary.files,
-            manifest.summary.rewritten,
+            rewritten_now,
             describe(&totals),
             manifest.summary.failed,
             started.elapsed().as_secs_f64(),
