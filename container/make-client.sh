@@ -70,21 +70,20 @@ touch "$stage/review/$marker"
 printf 'layout %s\nclient %s\ncryosparc.version %s\n' "$layout" "$rel" \
   "${version:-unknown}" >"$stage/review/layout"
 
-rc=0
-"$bin" rewrite "$stage/review/original" -o "$stage/review/rewritten" -v \
-  2>"$stage/review/rewrite-report.txt" || rc=$?
-if [ "$rc" -ne 0 ] && [ "$rc" -ne 1 ]; then
-  tail -n 20 "$stage/review/rewrite-report.txt" >&2
-  cs_die 2 "csprefix rewrite failed (exit $rc)"
-fi
-check_rc=0
-if [ -d "$stage/review/rewritten" ]; then
-  "$bin" check "$stage/review/rewritten" >"$stage/review/check-report.txt" 2>&1 || check_rc=$?
-  "$bin" check "$stage/review/rewritten" --json >"$stage/review/check-report.json" 2>/dev/null || true
-fi
-
 rm -rf "$out"
 mv "$stage/review" "$out"
+
+rc=0
+"$bin" rewrite "$out/original" -o "$out/rewritten" -v 2>"$out/rewrite-report.txt" || rc=$?
+if [ "$rc" -ne 0 ] && [ "$rc" -ne 1 ]; then
+  tail -n 20 "$out/rewrite-report.txt" >&2
+  cs_die 2 "csprefix rewrite failed (exit $rc); the full report is $out/rewrite-report.txt"
+fi
+check_rc=0
+if [ -d "$out/rewritten" ]; then
+  "$bin" check "$out/rewritten" >"$out/check-report.txt" 2>&1 || check_rc=$?
+  "$bin" check "$out/rewritten" --json >"$out/check-report.json" 2>/dev/null || true
+fi
 tail -n 1 "$out/rewrite-report.txt" >&2
 if [ "$rc" -eq 1 ]; then
   cs_die 1 "csprefix could not handle some files; see $out/rewrite-report.txt"
