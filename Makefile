@@ -5,7 +5,7 @@ BIN      := target/release/csprefix
 FIXTURE  ?= fixtures/svelte-vite2
 DEMO_OUT ?= target/demo/client
 
-.PHONY: help build demo test setup unit lint e2e app-test container-test fixtures expected bench ci
+.PHONY: help build demo test setup unit lint real-input e2e app-test container-test fixtures expected bench ci
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -31,7 +31,10 @@ lint: ## rustfmt and clippy, warnings denied
 	$(CARGO) fmt --check
 	$(CARGO) clippy --release --locked --all-targets -- -D warnings
 
-test: setup lint unit ## every test: what CI runs
+real-input: build ## rewrite and audit a real public client (downloaded, pinned)
+	bash scripts/real-input.sh
+
+test: setup lint unit real-input ## every test: what CI runs
 	@set -e; for t in e2e app-test container-test; do \
 	  if grep -qE "^$$t:" $(MAKEFILE_LIST); then $(MAKE) --no-print-directory $$t; fi; \
 	done

@@ -37,7 +37,10 @@ pub struct Report {
 }
 
 fn short(s: &str) -> String {
-    let one_line: String = s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    let one_line: String = s
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
     if one_line.chars().count() > 80 {
         format!("{}...", one_line.chars().take(77).collect::<String>())
     } else {
@@ -51,21 +54,32 @@ pub fn audit(args: &CheckArgs) -> Result<Report, String> {
     let options = options(&args.routes, &args.mount, recorded.as_ref())?;
     let pool = pool(args.jobs)?;
     let (entries, problems) = walk(&dir);
-    let mut report = Report { errors: problems.iter().map(|p| p.to_string()).collect(), ..Report::default() };
+    let mut report = Report {
+        errors: problems.iter().map(|p| p.to_string()).collect(),
+        ..Report::default()
+    };
     let settings = settings(
         &options,
-        entries.iter().filter(|e| !matches!(e.kind, Kind::Folder | Kind::Link)).map(|e| e.rel.as_str()),
+        entries
+            .iter()
+            .filter(|e| !matches!(e.kind, Kind::Folder | Kind::Link))
+            .map(|e| e.rel.as_str()),
     );
     let prepared = pool.install(|| prepare(entries, &settings));
     let outcomes: Vec<(usize, Outcome)> = pool.install(|| {
         use rayon::prelude::*;
-        (0..prepared.entries.len()).into_par_iter().map(|i| (i, prepared.outcome(i, &settings))).collect()
+        (0..prepared.entries.len())
+            .into_par_iter()
+            .map(|i| (i, prepared.outcome(i, &settings)))
+            .collect()
     });
     for (i, outcome) in outcomes {
         let rel = &prepared.entries[i].rel;
         match outcome {
             Outcome::Copy => {}
-            Outcome::Failed(problems) => report.errors.extend(problems.iter().map(|p| p.to_string())),
+            Outcome::Failed(problems) => {
+                report.errors.extend(problems.iter().map(|p| p.to_string()))
+            }
             Outcome::Edits { src, edits, kept } => {
                 let text = String::from_utf8_lossy(&src);
                 let lines = LineIndex::new(&text);
@@ -107,13 +121,30 @@ pub fn audit(args: &CheckArgs) -> Result<Report, String> {
 pub fn check(args: &CheckArgs, quiet: bool) -> Result<Status, String> {
     let report = audit(args)?;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&report).expect("report serializes"));
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&report).expect("report serializes")
+        );
     } else {
         for f in &report.unhandled {
-            println!("{}:{}:{}: unhandled: {}: {}", escape(&f.path), f.line, f.column, f.what, f.value);
+            println!(
+                "{}:{}:{}: unhandled: {}: {}",
+                escape(&f.path),
+                f.line,
+                f.column,
+                f.what,
+                f.value
+            );
         }
         for f in &report.kept {
-            println!("{}:{}:{}: kept: {}: {}", escape(&f.path), f.line, f.column, f.what, f.value);
+            println!(
+                "{}:{}:{}: kept: {}: {}",
+                escape(&f.path),
+                f.line,
+                f.column,
+                f.what,
+                f.value
+            );
         }
         for e in &report.errors {
             println!("{e}");
@@ -127,5 +158,9 @@ pub fn check(args: &CheckArgs, quiet: bool) -> Result<Status, String> {
             );
         }
     }
-    Ok(if report.unhandled.is_empty() && report.errors.is_empty() { Status::Ok } else { Status::SomeFailed })
+    Ok(if report.unhandled.is_empty() && report.errors.is_empty() {
+        Status::Ok
+    } else {
+        Status::SomeFailed
+    })
 }

@@ -99,8 +99,8 @@ pub struct CheckArgs {
 pub struct RouteArgs {
     /// The built-in set of routes to start from: cryosparc or none.
     ///
-    /// Defaults to cryosparc; `check` on a rewritten tree defaults to the
-    /// options recorded in its manifest.
+    /// Defaults to cryosparc. On a tree this tool wrote, the routes and
+    /// mount options recorded in its manifest are the defaults instead.
     #[arg(long, value_name = "NAME")]
     pub profile: Option<String>,
 

@@ -42,7 +42,10 @@ impl<'a> LineIndex<'a> {
             Some(s) => s.chars().count() + 1,
             None => offset - start + 1,
         };
-        Position { line: line + 1, column }
+        Position {
+            line: line + 1,
+            column,
+        }
     }
 
     /// The byte offset of a 1-based line and a 1-based column counted in
@@ -71,11 +74,19 @@ pub struct Problem {
 
 impl Problem {
     pub fn at(path: &str, position: Position, message: impl Into<String>) -> Problem {
-        Problem { path: path.to_string(), position: Some(position), message: message.into() }
+        Problem {
+            path: path.to_string(),
+            position: Some(position),
+            message: message.into(),
+        }
     }
 
     pub fn file(path: &str, message: impl Into<String>) -> Problem {
-        Problem { path: path.to_string(), position: None, message: message.into() }
+        Problem {
+            path: path.to_string(),
+            position: None,
+            message: message.into(),
+        }
     }
 }
 

@@ -84,7 +84,11 @@ pub struct Edit {
 
 impl Edit {
     pub fn new(range: Range<usize>, text: impl Into<String>, kind: EditKind) -> Edit {
-        Edit { range, text: text.into(), kind }
+        Edit {
+            range,
+            text: text.into(),
+            kind,
+        }
     }
 
     pub fn insert(at: usize, text: impl Into<String>, kind: EditKind) -> Edit {
@@ -106,7 +110,7 @@ pub fn count(edits: &[Edit]) -> EditCounts {
 /// Applies `edits` to `src`. Edits are sorted by position; two edits may not
 /// overlap, which is a bug in a rule and reported as such.
 pub fn splice(src: &[u8], edits: &mut [Edit]) -> Result<Vec<u8>, String> {
-    edits.sort_by(|a, b| (a.range.start, a.range.end).cmp(&(b.range.start, b.range.end)));
+    edits.sort_by_key(|e| (e.range.start, e.range.end));
     let extra: usize = edits.iter().map(|e| e.text.len()).sum();
     let mut out = Vec::with_capacity(src.len() + extra);
     let mut at = 0;
@@ -142,8 +146,10 @@ mod tests {
 
     #[test]
     fn splice_rejects_overlap() {
-        let mut edits =
-            vec![Edit::new(0..3, "x", EditKind::JsUrl), Edit::new(2..4, "y", EditKind::JsUrl)];
+        let mut edits = vec![
+            Edit::new(0..3, "x", EditKind::JsUrl),
+            Edit::new(2..4, "y", EditKind::JsUrl),
+        ];
         assert!(splice(b"abcdef", &mut edits).is_err());
     }
 

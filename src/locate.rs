@@ -37,7 +37,10 @@ pub fn locate(input: &Path) -> Result<(PathBuf, Layout), String> {
     let meta = std::fs::metadata(input)
         .map_err(|e| format!("{}: {e}", crate::diagnostics::show_path(input)))?;
     if !meta.is_dir() {
-        return Err(format!("{}: not a folder", crate::diagnostics::show_path(input)));
+        return Err(format!(
+            "{}: not a folder",
+            crate::diagnostics::show_path(input)
+        ));
     }
     if input.join("index.html").is_file() {
         return Ok((input.to_path_buf(), Layout::Client));
@@ -52,8 +55,10 @@ pub fn locate(input: &Path) -> Result<(PathBuf, Layout), String> {
             looked.push(candidate);
         }
     }
-    let places: Vec<String> =
-        looked.iter().map(|p| format!("  {}", crate::diagnostics::show_path(p))).collect();
+    let places: Vec<String> = looked
+        .iter()
+        .map(|p| format!("  {}", crate::diagnostics::show_path(p)))
+        .collect();
     Err(format!(
         "{}: no web client here (no index.html); looked in:\n{}\nhelp: name the dist/client folder \
          or a CryoSPARC install (cryosparc_master or the folder holding it)",
@@ -78,7 +83,10 @@ mod tests {
     fn finds_each_layout() {
         let t = tree("cryosparc_master/cryosparc_app/custom-server/dist/client");
         assert_eq!(locate(t.path()).unwrap().1, Layout::V4);
-        assert_eq!(locate(&t.path().join("cryosparc_master")).unwrap().1, Layout::V4);
+        assert_eq!(
+            locate(&t.path().join("cryosparc_master")).unwrap().1,
+            Layout::V4
+        );
         let t = tree("cryosparc_master/app/custom-server/dist/client");
         let (dir, layout) = locate(t.path()).unwrap();
         assert_eq!(layout, Layout::V5);

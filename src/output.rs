@@ -34,13 +34,19 @@ impl Staging {
     pub fn beside(dest: &Path) -> io::Result<Staging> {
         let parent = parent_of(dest);
         fs::create_dir_all(&parent)?;
-        let name = dest.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = dest
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let dir = parent.join(format!(".{name}.csprefix-tmp-{}", std::process::id()));
         if dir.exists() {
             fs::remove_dir_all(&dir)?;
         }
         fs::create_dir(&dir)?;
-        PENDING.lock().unwrap_or_else(|e| e.into_inner()).push(dir.clone());
+        PENDING
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(dir.clone());
         Ok(Staging { dir, done: false })
     }
 
@@ -54,7 +60,10 @@ impl Staging {
             return Err(io::Error::new(io::ErrorKind::Interrupted, "interrupted"));
         }
         let old = if dest.exists() || dest.is_symlink() {
-            let name = dest.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let name = dest
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
             let old = parent_of(dest).join(format!(".{name}.csprefix-old-{}", std::process::id()));
             fs::rename(dest, &old)?;
             Some(old)
@@ -86,7 +95,10 @@ impl Drop for Staging {
 }
 
 fn forget(dir: &Path) {
-    PENDING.lock().unwrap_or_else(|e| e.into_inner()).retain(|d| d != dir);
+    PENDING
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .retain(|d| d != dir);
 }
 
 fn parent_of(p: &Path) -> PathBuf {
@@ -189,8 +201,10 @@ pub fn carry_over(
     input_sha: &str,
     counts: &EditCounts,
 ) -> (String, BTreeMap<String, u64>) {
-    let mut edits: BTreeMap<String, u64> =
-        counts.iter().map(|(k, n)| (k.name().to_string(), *n)).collect();
+    let mut edits: BTreeMap<String, u64> = counts
+        .iter()
+        .map(|(k, n)| (k.name().to_string(), *n))
+        .collect();
     match earlier {
         Some(r) if r.output_sha256 == input_sha => {
             for (k, n) in &r.edits {

@@ -34,7 +34,11 @@ pub struct Prepared {
 pub enum Outcome {
     /// Not a file the tool reads (images, folders, links).
     Copy,
-    Edits { src: Vec<u8>, edits: Vec<Edit>, kept: Vec<Kept> },
+    Edits {
+        src: Vec<u8>,
+        edits: Vec<Edit>,
+        kept: Vec<Kept>,
+    },
     Failed(Vec<Problem>),
 }
 
@@ -47,18 +51,24 @@ fn read_text(entry: &Entry) -> Result<Vec<u8>, Problem> {
         let valid = &bytes[..e.valid_up_to()];
         let text = std::str::from_utf8(valid).unwrap_or_default();
         let pos = LineIndex::new(text).position(text.len());
-        return Err(Problem::at(&entry.rel, pos, "invalid UTF-8; the file was left as it is"));
+        return Err(Problem::at(
+            &entry.rel,
+            pos,
+            "invalid UTF-8; the file was left as it is",
+        ));
     }
     Ok(bytes)
 }
 
 fn text_of(bytes: &[u8]) -> (usize, &str) {
     let skip = if bytes.starts_with(BOM) { BOM.len() } else { 0 };
-    (skip, std::str::from_utf8(&bytes[skip..]).unwrap_or_default())
+    (
+        skip,
+        std::str::from_utf8(&bytes[skip..]).unwrap_or_default(),
+    )
 }
 
-fn problem(entry: &Entry, src: &str, origin: usize, e: ParseError) -> Problem {
-    let _ = (src, origin);
+fn problem(entry: &Entry, e: ParseError) -> Problem {
     Problem::at(&entry.rel, e.position, e.message)
 }
 
@@ -87,7 +97,11 @@ pub fn prepare(entries: Vec<Entry>, settings: &Settings) -> Prepared {
             }
         }
     }
-    Prepared { entries, scripts, workers }
+    Prepared {
+        entries,
+        scripts,
+        workers,
+    }
 }
 
 impl Prepared {
@@ -107,7 +121,7 @@ impl Prepared {
             Err(p) => return Outcome::Failed(vec![p]),
         };
         let (origin, text) = text_of(&bytes);
-        let fail = |e: ParseError| Outcome::Failed(vec![problem(entry, text, origin, e)]);
+        let fail = |e: ParseError| Outcome::Failed(vec![problem(entry, e)]);
         let (mut edits, mut kept) = match entry.kind {
             Kind::Js => match &self.scripts[i] {
                 Some(Ok(a)) => {
@@ -119,7 +133,9 @@ impl Prepared {
                     (a.edits(context, 0), a.kept.clone())
                 }
                 Some(Err(e)) => return fail(e.clone()),
-                None => return Outcome::Failed(vec![Problem::file(&entry.rel, "could not be read")]),
+                None => {
+                    return Outcome::Failed(vec![Problem::file(&entry.rel, "could not be read")])
+                }
             },
             Kind::Css => match css::rewrite(text, entry.dir()) {
                 Ok(r) => r,
@@ -132,9 +148,7 @@ impl Prepared {
             Kind::Html => match html::rewrite(text, &settings.classifier, &settings.bootstrap) {
                 Ok(r) => r,
                 Err(errors) => {
-                    return Outcome::Failed(
-                        errors.into_iter().map(|e| problem(entry, text, origin, e)).collect(),
-                    )
+                    return Outcome::Failed(errors.into_iter().map(|e| problem(entry, e)).collect())
                 }
             },
             Kind::Other | Kind::Folder | Kind::Link => unreachable!("handled above"),
@@ -147,6 +161,10 @@ impl Prepared {
                 k.offset += origin;
             }
         }
-        Outcome::Edits { src: bytes, edits, kept }
+        Outcome::Edits {
+            src: bytes,
+            edits,
+            kept,
+        }
     }
 }

@@ -73,7 +73,10 @@ impl Entry {
 pub fn walk(root: &Path) -> (Vec<Entry>, Vec<Problem>) {
     let mut entries = Vec::new();
     let mut problems = Vec::new();
-    let walker = WalkDir::new(root).min_depth(1).follow_links(false).sort_by_file_name();
+    let walker = WalkDir::new(root)
+        .min_depth(1)
+        .follow_links(false)
+        .sort_by_file_name();
     for item in walker {
         let item = match item {
             Ok(i) => i,
@@ -105,17 +108,27 @@ pub fn walk(root: &Path) -> (Vec<Entry>, Vec<Problem>) {
             }
             Kind::of(&rel)
         } else {
-            problems.push(Problem::file(&rel, "not a regular file, folder or link; refused"));
+            problems.push(Problem::file(
+                &rel,
+                "not a regular file, folder or link; refused",
+            ));
             continue;
         };
-        entries.push(Entry { rel, path: item.path().to_path_buf(), kind });
+        entries.push(Entry {
+            rel,
+            path: item.path().to_path_buf(),
+            kind,
+        });
     }
     (entries, problems)
 }
 
 fn rel_of(root: &Path, p: &Path) -> String {
     let rel = p.strip_prefix(root).unwrap_or(p);
-    let parts: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+    let parts: Vec<String> = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
     parts.join("/")
 }
 
@@ -124,7 +137,10 @@ fn rel_of(root: &Path, p: &Path) -> String {
 fn link_stays_inside(root: &Path, link: &Path) -> Result<(), String> {
     let target = std::fs::read_link(link).map_err(|e| e.to_string())?;
     if target.is_absolute() {
-        return Err(format!("link to an absolute path ({}); refused", show_path(&target)));
+        return Err(format!(
+            "link to an absolute path ({}); refused",
+            show_path(&target)
+        ));
     }
     let rel = link.strip_prefix(root).unwrap_or(link);
     let mut depth: i64 = rel.components().count() as i64 - 1;
@@ -135,7 +151,10 @@ fn link_stays_inside(root: &Path, link: &Path) -> Result<(), String> {
             _ => {}
         }
         if depth < 0 {
-            return Err(format!("link points outside the tree ({}); refused", show_path(&target)));
+            return Err(format!(
+                "link points outside the tree ({}); refused",
+                show_path(&target)
+            ));
         }
     }
     Ok(())

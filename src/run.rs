@@ -21,7 +21,11 @@ use crate::Status;
 
 /// The options that decide the output, from the command line, falling back
 /// to `recorded` (an earlier manifest) and then to the defaults.
-pub fn options(routes: &RouteArgs, mount: &MountArgs, recorded: Option<&Options>) -> Result<Options, String> {
+pub fn options(
+    routes: &RouteArgs,
+    mount: &MountArgs,
+    recorded: Option<&Options>,
+) -> Result<Options, String> {
     let from_line = routes.profile.is_some()
         || !routes.server_routes.is_empty()
         || !routes.page_routes.is_empty()
@@ -31,15 +35,18 @@ pub fn options(routes: &RouteArgs, mount: &MountArgs, recorded: Option<&Options>
         return Ok(r.clone());
     }
     let name = routes.profile.as_deref().unwrap_or("cryosparc");
-    let mut profile = Profile::by_name(name)
-        .ok_or_else(|| format!("unknown profile '{name}'\nhelp: use --profile cryosparc or --profile none"))?;
+    let mut profile = Profile::by_name(name).ok_or_else(|| {
+        format!("unknown profile '{name}'\nhelp: use --profile cryosparc or --profile none")
+    })?;
     for (given, list) in [
         (&routes.server_routes, &mut profile.server_routes),
         (&routes.page_routes, &mut profile.page_routes),
     ] {
         for r in given {
             if !crate::urls::is_root_relative(r) || r.contains(['?', '#']) {
-                return Err(format!("route '{r}' must be a path that starts with a single '/'"));
+                return Err(format!(
+                    "route '{r}' must be a path that starts with a single '/'"
+                ));
             }
             let r = r.trim_end_matches('/').to_string();
             if !list.contains(&r) {
@@ -49,7 +56,9 @@ pub fn options(routes: &RouteArgs, mount: &MountArgs, recorded: Option<&Options>
     }
     if let Some(p) = &mount.fixed_prefix {
         if !crate::urls::is_root_relative(p) || p.len() < 2 {
-            return Err(format!("fixed prefix '{p}' must be a path such as /apps/cryosparc"));
+            return Err(format!(
+                "fixed prefix '{p}' must be a path such as /apps/cryosparc"
+            ));
         }
     }
     if let Some(p) = &mount.mount_pattern {
@@ -65,7 +74,10 @@ pub fn options(routes: &RouteArgs, mount: &MountArgs, recorded: Option<&Options>
             (None, None) => Some(DEFAULT_PATTERN.to_string()),
             (None, Some(_)) => None,
         },
-        fixed_prefix: mount.fixed_prefix.as_ref().map(|p| p.trim_end_matches('/').to_string()),
+        fixed_prefix: mount
+            .fixed_prefix
+            .as_ref()
+            .map(|p| p.trim_end_matches('/').to_string()),
     })
 }
 
@@ -81,7 +93,10 @@ pub fn settings<'a>(options: &Options, files: impl IntoIterator<Item = &'a str>)
         (None, Some(p)) => Mount::Pattern(p.clone()),
         (None, None) => Mount::Pattern(DEFAULT_PATTERN.to_string()),
     };
-    Settings { classifier: Classifier::new(files, profile), bootstrap: Bootstrap::new(&mount) }
+    Settings {
+        classifier: Classifier::new(files, profile),
+        bootstrap: Bootstrap::new(&mount),
+    }
 }
 
 pub fn pool(jobs: Option<usize>) -> Result<rayon::ThreadPool, String> {
@@ -120,7 +135,9 @@ fn absolute(p: &Path) -> Result<PathBuf, String> {
 /// Checks where the output goes, before any work.
 fn destination(args: &RewriteArgs, client: &Path) -> Result<PathBuf, String> {
     let client_abs = absolute(client)?;
-    let Some(out) = &args.output else { return Ok(client.to_path_buf()) };
+    let Some(out) = &args.output else {
+        return Ok(client.to_path_buf());
+    };
     let out_abs = absolute(out)?;
     if out_abs == client_abs {
         return Err(format!(
@@ -129,19 +146,33 @@ fn destination(args: &RewriteArgs, client: &Path) -> Result<PathBuf, String> {
         ));
     }
     if out_abs.starts_with(&client_abs) {
-        return Err(format!("{}: the output lies inside the input {}", show_path(out), show_path(client)));
+        return Err(format!(
+            "{}: the output lies inside the input {}",
+            show_path(out),
+            show_path(client)
+        ));
     }
     if client_abs.starts_with(&out_abs) {
-        return Err(format!("{}: the input {} lies inside the output", show_path(out), show_path(client)));
+        return Err(format!(
+            "{}: the input {} lies inside the output",
+            show_path(out),
+            show_path(client)
+        ));
     }
     match fs::symlink_metadata(out) {
         Ok(m) if !m.is_dir() => Err(format!("{}: exists and is not a folder", show_path(out))),
         Ok(_) => {
-            let empty = fs::read_dir(out).map_err(|e| format!("{}: {e}", show_path(out)))?.next().is_none();
+            let empty = fs::read_dir(out)
+                .map_err(|e| format!("{}: {e}", show_path(out)))?
+                .next()
+                .is_none();
             if empty || args.replace {
                 Ok(out.clone())
             } else {
-                Err(format!("{}: exists and is not empty\nhelp: add --replace to replace it", show_path(out)))
+                Err(format!(
+                    "{}: exists and is not empty\nhelp: add --replace to replace it",
+                    show_path(out)
+                ))
             }
         }
         Err(_) => Ok(out.clone()),
@@ -156,15 +187,24 @@ struct Progress {
 
 impl Progress {
     fn new(total: usize, quiet: bool) -> Progress {
-        Progress { total, done: AtomicUsize::new(0), shown: !quiet && std::io::stderr().is_terminal() }
+        Progress {
+            total,
+            done: AtomicUsize::new(0),
+            shown: !quiet && std::io::stderr().is_terminal(),
+        }
     }
 
     fn tick(&self) {
         let n = self.done.fetch_add(1, Ordering::Relaxed) + 1;
-        if self.shown && (n % 64 == 0 || n == self.total) {
+        if self.shown && (n.is_multiple_of(64) || n == self.total) {
             let width = 30;
             let filled = n * width / self.total.max(1);
-            eprint!("\r[{}{}] {n}/{} files", "#".repeat(filled), " ".repeat(width - filled), self.total);
+            eprint!(
+                "\r[{}{}] {n}/{} files",
+                "#".repeat(filled),
+                " ".repeat(width - filled),
+                self.total
+            );
             let _ = std::io::stderr().flush();
         }
     }
@@ -191,20 +231,32 @@ pub fn rewrite(args: &RewriteArgs, verbose: u8, quiet: bool) -> Result<Status, S
     }
     let dest = destination(args, &client)?;
     let earlier = Manifest::read(&client)?;
-    let options = options(&args.routes, &args.mount, None)?;
+    // A tree this tool wrote is rewritten again with the options it was
+    // written with, unless the command line says otherwise.
+    let options = options(
+        &args.routes,
+        &args.mount,
+        earlier.as_ref().map(|m| &m.options),
+    )?;
     let pool = pool(args.jobs)?;
 
     let (entries, mut problems) = walk(&client);
     if !problems.is_empty() && !args.keep_going {
         return fail(problems, quiet);
     }
-    let settings =
-        settings(&options, entries.iter().filter(|e| !matches!(e.kind, Kind::Folder | Kind::Link)).map(|e| e.rel.as_str()));
+    let settings = settings(
+        &options,
+        entries
+            .iter()
+            .filter(|e| !matches!(e.kind, Kind::Folder | Kind::Link))
+            .map(|e| e.rel.as_str()),
+    );
     let prepared = pool.install(|| prepare(entries, &settings));
 
     let staging = Staging::beside(&dest).map_err(|e| format!("{}: {e}", show_path(&dest)))?;
     for e in prepared.entries.iter().filter(|e| e.kind == Kind::Folder) {
-        fs::create_dir_all(staging.path().join(&e.rel)).map_err(|err| format!("{}: {err}", e.rel))?;
+        fs::create_dir_all(staging.path().join(&e.rel))
+            .map_err(|err| format!("{}: {err}", e.rel))?;
     }
     let progress = Progress::new(prepared.entries.len(), quiet);
     let earlier_files: std::collections::HashMap<&str, &FileRecord> = earlier
@@ -215,7 +267,14 @@ pub fn rewrite(args: &RewriteArgs, verbose: u8, quiet: bool) -> Result<Status, S
         (0..prepared.entries.len())
             .into_par_iter()
             .map(|i| {
-                let d = write_entry(&prepared, i, &settings, staging.path(), args.keep_going, &earlier_files);
+                let d = write_entry(
+                    &prepared,
+                    i,
+                    &settings,
+                    staging.path(),
+                    args.keep_going,
+                    &earlier_files,
+                );
                 progress.tick();
                 d
             })
@@ -257,10 +316,14 @@ pub fn rewrite(args: &RewriteArgs, verbose: u8, quiet: bool) -> Result<Status, S
     // The manifest describes the tree against the original files, so a
     // second run records what the first did.
     summary.rewritten = files.iter().filter(|f| !f.edits.is_empty()).count() as u64;
-    summary.edits = files.iter().flat_map(|f| f.edits.iter()).fold(Default::default(), |mut m, (k, n)| {
-        *m.entry(k.clone()).or_default() += n;
-        m
-    });
+    summary.edits =
+        files
+            .iter()
+            .flat_map(|f| f.edits.iter())
+            .fold(Default::default(), |mut m, (k, n)| {
+                *m.entry(k.clone()).or_default() += n;
+                m
+            });
     let manifest = Manifest {
         tool: "csprefix".into(),
         version: env!("CARGO_PKG_VERSION").into(),
@@ -270,7 +333,9 @@ pub fn rewrite(args: &RewriteArgs, verbose: u8, quiet: bool) -> Result<Status, S
     };
     fs::write(staging.path().join(MANIFEST_NAME), manifest.to_json())
         .map_err(|e| format!("{MANIFEST_NAME}: {e}"))?;
-    staging.commit(&dest).map_err(|e| format!("{}: cannot put the output in place: {e}", show_path(&dest)))?;
+    staging
+        .commit(&dest)
+        .map_err(|e| format!("{}: cannot put the output in place: {e}", show_path(&dest)))?;
     if !quiet {
         let n: u64 = totals.values().sum();
         eprintln!(
@@ -283,7 +348,11 @@ pub fn rewrite(args: &RewriteArgs, verbose: u8, quiet: bool) -> Result<Status, S
             show_path(&dest)
         );
     }
-    Ok(if problems.is_empty() { Status::Ok } else { Status::SomeFailed })
+    Ok(if problems.is_empty() {
+        Status::Ok
+    } else {
+        Status::SomeFailed
+    })
 }
 
 fn fail(problems: Vec<Problem>, quiet: bool) -> Result<Status, String> {
@@ -303,7 +372,11 @@ pub fn describe(counts: &EditCounts) -> String {
     if counts.is_empty() {
         return "none".into();
     }
-    counts.iter().map(|(k, n)| format!("{k} {n}")).collect::<Vec<_>>().join(", ")
+    counts
+        .iter()
+        .map(|(k, n)| format!("{k} {n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn write_entry(
@@ -323,7 +396,11 @@ fn write_entry(
     };
     match entry.kind {
         Kind::Folder => {
-            return Done { record: None, counts: EditCounts::new(), problems: Vec::new() };
+            return Done {
+                record: None,
+                counts: EditCounts::new(),
+                problems: Vec::new(),
+            };
         }
         Kind::Link => {
             let result = fs::read_link(&entry.path).and_then(|t| {
@@ -342,7 +419,11 @@ fn write_entry(
                         edits: Default::default(),
                         failed: false,
                     };
-                    Done { record: Some(record), counts: EditCounts::new(), problems: Vec::new() }
+                    Done {
+                        record: Some(record),
+                        counts: EditCounts::new(),
+                        problems: Vec::new(),
+                    }
                 }
                 Err(e) => io_fail(e),
             };
@@ -358,12 +439,21 @@ fn write_entry(
             let counts = count(&edits);
             match splice(&src, &mut edits) {
                 Ok(out) => (src, out, counts, Vec::new()),
-                Err(msg) => (src.clone(), src, EditCounts::new(), vec![Problem::file(&entry.rel, msg)]),
+                Err(msg) => (
+                    src.clone(),
+                    src,
+                    EditCounts::new(),
+                    vec![Problem::file(&entry.rel, msg)],
+                ),
             }
         }
         Outcome::Failed(problems) => {
             if !keep_going {
-                return Done { record: None, counts: EditCounts::new(), problems };
+                return Done {
+                    record: None,
+                    counts: EditCounts::new(),
+                    problems,
+                };
             }
             match fs::read(&entry.path) {
                 Ok(b) => (b.clone(), b, EditCounts::new(), problems),
@@ -378,7 +468,11 @@ fn write_entry(
         let _ = fs::set_permissions(&dest, meta.permissions());
     }
     let input_sha = sha256_hex(&input);
-    let (original, edits) = carry_over(earlier.get(entry.rel.as_str()).copied(), &input_sha, &counts);
+    let (original, edits) = carry_over(
+        earlier.get(entry.rel.as_str()).copied(),
+        &input_sha,
+        &counts,
+    );
     let record = FileRecord {
         path: entry.rel.clone(),
         kind: entry.kind.name().into(),
@@ -387,5 +481,9 @@ fn write_entry(
         edits,
         failed: !problems.is_empty(),
     };
-    Done { record: Some(record), counts, problems }
+    Done {
+        record: Some(record),
+        counts,
+        problems,
+    }
 }

@@ -40,7 +40,10 @@ impl Profile {
     }
 
     pub fn none() -> Profile {
-        Profile { name: "none".into(), ..Profile::default() }
+        Profile {
+            name: "none".into(),
+            ..Profile::default()
+        }
     }
 
     pub fn by_name(name: &str) -> Option<Profile> {
@@ -101,7 +104,10 @@ impl Classifier {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        let mut c = Classifier { profile, ..Classifier::default() };
+        let mut c = Classifier {
+            profile,
+            ..Classifier::default()
+        };
         for f in files {
             let f: String = f.into();
             let mut dir = f.as_str();
@@ -228,7 +234,12 @@ mod tests {
 
     fn classifier() -> Classifier {
         Classifier::new(
-            ["index.html", "assets/index-a1.js", "assets/img/logo-d4.png", "site.webmanifest"],
+            [
+                "index.html",
+                "assets/index-a1.js",
+                "assets/img/logo-d4.png",
+                "site.webmanifest",
+            ],
             Profile::cryosparc(),
         )
     }
@@ -284,12 +295,20 @@ mod tests {
     #[test]
     fn relative_table() {
         let table = [
-            ("assets/css", "/assets/img/logo-d4.png", "../img/logo-d4.png"),
+            (
+                "assets/css",
+                "/assets/img/logo-d4.png",
+                "../img/logo-d4.png",
+            ),
             ("assets/css", "/assets/css/more.css", "./more.css"),
             ("assets", "/assets/vendor-f6.js", "./vendor-f6.js"),
             ("assets", "/api/ping", "../api/ping"),
             ("", "/", "./"),
-            ("", "/android-chrome-192x192.png", "./android-chrome-192x192.png"),
+            (
+                "",
+                "/android-chrome-192x192.png",
+                "./android-chrome-192x192.png",
+            ),
             ("assets/css", "/", "../../"),
             ("assets", "/api/cmd/vis/", "../api/cmd/vis/"),
         ];

@@ -45,7 +45,8 @@ impl<'i> Visitor<'i> for Collector {
     }
 
     fn visit_url(&mut self, url: &mut Url<'i>) -> Result<(), Infallible> {
-        self.found.push((url.loc.line, url.loc.column, url.url.to_string(), false));
+        self.found
+            .push((url.loc.line, url.loc.column, url.url.to_string(), false));
         Ok(())
     }
 
@@ -63,19 +64,26 @@ impl<'i> Visitor<'i> for Collector {
     fn visit_rule(&mut self, rule: &mut CssRule<'i>) -> Result<(), Infallible> {
         if let CssRule::Import(r) = rule {
             // Rule locations count lines from 0, URL locations from 1.
-            self.found.push((r.loc.line + 1, r.loc.column, r.url.to_string(), true));
+            self.found
+                .push((r.loc.line + 1, r.loc.column, r.url.to_string(), true));
         }
         rule.visit_children(self)
     }
 }
 
-fn parse_error(lines: &LineIndex, e: lightningcss::error::Error<impl std::fmt::Display>) -> ParseError {
+fn parse_error(
+    lines: &LineIndex,
+    e: lightningcss::error::Error<impl std::fmt::Display>,
+) -> ParseError {
     let offset = e
         .loc
         .as_ref()
         .and_then(|l| lines.offset_utf16(l.line as usize + 1, l.column as usize))
         .unwrap_or(0);
-    ParseError { position: lines.position(offset), message: e.kind.to_string() }
+    ParseError {
+        position: lines.position(offset),
+        message: e.kind.to_string(),
+    }
 }
 
 /// Every root-relative URL of a stylesheet (`inline == false`) or of a
@@ -83,7 +91,10 @@ fn parse_error(lines: &LineIndex, e: lightningcss::error::Error<impl std::fmt::D
 pub fn find_urls(src: &str, inline: bool) -> Result<(Vec<FoundUrl>, Vec<Kept>), ParseError> {
     let lines = LineIndex::new(src);
     let mut collector = Collector { found: Vec::new() };
-    let options = || ParserOptions { error_recovery: false, ..ParserOptions::default() };
+    let options = || ParserOptions {
+        error_recovery: false,
+        ..ParserOptions::default()
+    };
     if inline {
         let mut attr = StyleAttribute::parse(src, options()).map_err(|e| parse_error(&lines, e))?;
         let _ = attr.declarations.visit(&mut collector);
@@ -97,10 +108,16 @@ pub fn find_urls(src: &str, inline: bool) -> Result<(Vec<FoundUrl>, Vec<Kept>), 
         if !is_root_relative(&value) {
             continue;
         }
-        let Some(at) = lines.offset_utf16(line as usize, column as usize) else { continue };
+        let Some(at) = lines.offset_utf16(line as usize, column as usize) else {
+            continue;
+        };
         match url_text(src, at, is_import) {
-            Some(range) if &src[range.clone()] == value => urls.push(FoundUrl { range, value }),
-            _ => kept.push(Kept { offset: at, value, reason: "written with escapes; left as it is" }),
+            Some(range) if src[range.clone()] == value => urls.push(FoundUrl { range, value }),
+            _ => kept.push(Kept {
+                offset: at,
+                value,
+                reason: "written with escapes; left as it is",
+            }),
         }
     }
     urls.sort_by_key(|u| u.range.start);
@@ -135,11 +152,15 @@ fn skip_blank(src: &[u8], mut at: usize) -> usize {
 }
 
 fn find(src: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
-    src.get(from..)?.windows(needle.len()).position(|w| w == needle).map(|i| i + from)
+    src.get(from..)?
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .map(|i| i + from)
 }
 
 fn starts_with_ci(src: &[u8], at: usize, word: &[u8]) -> bool {
-    src.get(at..at + word.len()).is_some_and(|s| s.eq_ignore_ascii_case(word))
+    src.get(at..at + word.len())
+        .is_some_and(|s| s.eq_ignore_ascii_case(word))
 }
 
 /// The byte range of the URL text that starts at or after `at`: inside the
@@ -154,7 +175,10 @@ fn url_text(src: &str, at: usize, is_import: bool) -> Option<std::ops::Range<usi
     if starts_with_ci(b, at, b"url(") {
         at = skip_blank(b, at + 4);
         if !matches!(b.get(at), Some(b'"') | Some(b'\'')) {
-            let end = at + b[at..].iter().position(|c| c.is_ascii_whitespace() || *c == b')')?;
+            let end = at
+                + b[at..]
+                    .iter()
+                    .position(|c| c.is_ascii_whitespace() || *c == b')')?;
             return Some(at..end);
         }
     }
@@ -187,16 +211,34 @@ mod tests {
     #[test]
     fn url_forms() {
         let table = [
-            (".h{background:url(/assets/img/logo-d4.png)}", ".h{background:url(../img/logo-d4.png)}"),
-            (".h{background:url( \"/assets/img/a.png\" )}", ".h{background:url( \"../img/a.png\" )}"),
-            ("@import \"/assets/css/more.css\";", "@import \"./more.css\";"),
-            ("@import url('/assets/css/more.css') screen;", "@import url('./more.css') screen;"),
+            (
+                ".h{background:url(/assets/img/logo-d4.png)}",
+                ".h{background:url(../img/logo-d4.png)}",
+            ),
+            (
+                ".h{background:url( \"/assets/img/a.png\" )}",
+                ".h{background:url( \"../img/a.png\" )}",
+            ),
+            (
+                "@import \"/assets/css/more.css\";",
+                "@import \"./more.css\";",
+            ),
+            (
+                "@import url('/assets/css/more.css') screen;",
+                "@import url('./more.css') screen;",
+            ),
             (
                 ".i{background-image:image-set(\"/assets/img/a.png\" 1x,\"/assets/img/b.png\" 2x)}",
                 ".i{background-image:image-set(\"../img/a.png\" 1x,\"../img/b.png\" 2x)}",
             ),
-            ("@font-face{font-family:x;src:url(/assets/f.woff2) format(\"woff2\")}", "@font-face{font-family:x;src:url(../f.woff2) format(\"woff2\")}"),
-            (".c{--bg:url(/assets/img/a.png)}", ".c{--bg:url(../img/a.png)}"),
+            (
+                "@font-face{font-family:x;src:url(/assets/f.woff2) format(\"woff2\")}",
+                "@font-face{font-family:x;src:url(../f.woff2) format(\"woff2\")}",
+            ),
+            (
+                ".c{--bg:url(/assets/img/a.png)}",
+                ".c{--bg:url(../img/a.png)}",
+            ),
         ];
         for (src, want) in table {
             assert_eq!(rewritten(src, "assets/css"), want, "{src}");
@@ -222,7 +264,10 @@ mod tests {
     #[test]
     fn crlf_and_comments_kept() {
         let src = "/* url(/x.png) */\r\n.a {\r\n  background: url(/assets/a.png);\r\n}\r\n";
-        assert_eq!(rewritten(src, "assets"), "/* url(/x.png) */\r\n.a {\r\n  background: url(./a.png);\r\n}\r\n");
+        assert_eq!(
+            rewritten(src, "assets"),
+            "/* url(/x.png) */\r\n.a {\r\n  background: url(./a.png);\r\n}\r\n"
+        );
     }
 
     #[test]

@@ -71,7 +71,10 @@ fn scan(src: &str) -> Result<Scan, String> {
     let settings = Settings::new()
         .append_element_content_handler(element!("*", move |el| {
             let range = el.source_location().bytes();
-            tags.borrow_mut().tags.push(Tag { range, name: el.tag_name() });
+            tags.borrow_mut().tags.push(Tag {
+                range,
+                name: el.tag_name(),
+            });
             Ok(())
         }))
         .append_element_content_handler(text!("script, style", move |t| {
@@ -128,7 +131,11 @@ pub fn attributes(src: &str, range: Range<usize>) -> Vec<Attr> {
             let (start, stop) = match b.get(i) {
                 Some(&q @ (b'"' | b'\'')) => {
                     let start = i + 1;
-                    let stop = start + b[start..end].iter().position(|&c| c == q).unwrap_or(end - start);
+                    let stop = start
+                        + b[start..end]
+                            .iter()
+                            .position(|&c| c == q)
+                            .unwrap_or(end - start);
                     i = (stop + 1).min(end);
                     (start, stop)
                 }
@@ -178,7 +185,9 @@ fn decode_entities(s: &str) -> String {
                 "gt" => Some('>'),
                 "sol" => Some('/'),
                 _ if name.starts_with("#x") || name.starts_with("#X") => {
-                    u32::from_str_radix(&name[2..], 16).ok().and_then(char::from_u32)
+                    u32::from_str_radix(&name[2..], 16)
+                        .ok()
+                        .and_then(char::from_u32)
                 }
                 _ if name.starts_with('#') => name[1..].parse().ok().and_then(char::from_u32),
                 _ => None,
@@ -205,7 +214,15 @@ fn is_url_attr(tag: &str, attr: &str) -> bool {
     match attr {
         "src" => matches!(
             tag,
-            "script" | "img" | "iframe" | "source" | "audio" | "video" | "track" | "embed" | "input"
+            "script"
+                | "img"
+                | "iframe"
+                | "source"
+                | "audio"
+                | "video"
+                | "track"
+                | "embed"
+                | "input"
                 | "frame"
         ),
         "href" => matches!(tag, "a" | "link" | "area" | "base" | "image" | "use"),
@@ -227,7 +244,10 @@ fn srcset_has_root_relative(v: &str) -> bool {
 fn refresh_url(content: &str) -> Option<&str> {
     let lower = content.to_ascii_lowercase();
     let i = lower.find("url")?;
-    let rest = content[i + 3..].trim_start().strip_prefix('=')?.trim_start();
+    let rest = content[i + 3..]
+        .trim_start()
+        .strip_prefix('=')?
+        .trim_start();
     Some(rest.trim_matches(|c| c == '"' || c == '\''))
 }
 
@@ -236,7 +256,10 @@ fn is_js_type(t: Option<&str>) -> bool {
         None => true,
         Some(t) => matches!(
             t.as_str(),
-            "" | "module" | "text/javascript" | "application/javascript" | "text/ecmascript"
+            "" | "module"
+                | "text/javascript"
+                | "application/javascript"
+                | "text/ecmascript"
                 | "application/ecmascript"
         ),
     }
@@ -245,7 +268,10 @@ fn is_js_type(t: Option<&str>) -> bool {
 /// Edits for one HTML document.
 pub fn rewrite(src: &str, classifier: &Classifier, bootstrap: &Bootstrap) -> HtmlResult {
     let lines = LineIndex::new(src);
-    let err_at = |offset: usize, message: String| ParseError { position: lines.position(offset), message };
+    let err_at = |offset: usize, message: String| ParseError {
+        position: lines.position(offset),
+        message,
+    };
     let scan = scan(src).map_err(|m| vec![err_at(0, m)])?;
     let mut edits = Vec::new();
     let mut kept = Vec::new();
@@ -254,16 +280,21 @@ pub fn rewrite(src: &str, classifier: &Classifier, bootstrap: &Bootstrap) -> Htm
     let mut head_end = None;
     let mut charset_end = None;
     let mut html_end = None;
-    let mut disabled_styles = std::collections::HashSet::new();
 
     for (index, tag) in scan.tags.iter().enumerate() {
         let attrs = attributes(src, tag.range.clone());
-        let get = |n: &str| attrs.iter().find(|a| a.name == n).and_then(|a| a.value.as_deref());
+        let get = |n: &str| {
+            attrs
+                .iter()
+                .find(|a| a.name == n)
+                .and_then(|a| a.value.as_deref())
+        };
         match tag.name.as_str() {
             "head" if head_end.is_none() => head_end = Some(tag.range.end),
             "html" if html_end.is_none() => html_end = Some(tag.range.end),
             "meta" if charset_end.is_none() => {
-                let content_type = get("http-equiv").is_some_and(|v| v.eq_ignore_ascii_case("content-type"));
+                let content_type =
+                    get("http-equiv").is_some_and(|v| v.eq_ignore_ascii_case("content-type"));
                 if get("charset").is_some() || content_type {
                     charset_end = Some(tag.range.end);
                 }
@@ -276,13 +307,20 @@ pub fn rewrite(src: &str, classifier: &Classifier, bootstrap: &Bootstrap) -> Htm
         }
         if tag.name == "style" {
             if get("type") == Some(STYLE_TYPE) {
-                kept.push(Kept { offset: tag.range.start, value: "<style>".into(), reason: "handed to the bootstrap" });
+                kept.push(Kept {
+                    offset: tag.range.start,
+                    value: "<style>".into(),
+                    reason: "handed to the bootstrap",
+                });
             } else if let Some((_, text)) = scan.texts.iter().find(|(o, _)| *o == index) {
                 match css::find_urls(&src[text.clone()], false) {
                     Ok((urls, _)) if !urls.is_empty() => {
                         let at = tag.range.start + "<style".len();
-                        edits.push(Edit::insert(at, format!(" type=\"{STYLE_TYPE}\""), EditKind::HtmlStyle));
-                        disabled_styles.insert(index);
+                        edits.push(Edit::insert(
+                            at,
+                            format!(" type=\"{STYLE_TYPE}\""),
+                            EditKind::HtmlStyle,
+                        ));
                     }
                     Ok(_) => {}
                     Err(e) => errors.push(shift(&lines, text.start, &src[text.clone()], e)),
@@ -290,17 +328,27 @@ pub fn rewrite(src: &str, classifier: &Classifier, bootstrap: &Bootstrap) -> Htm
             }
         }
         for a in &attrs {
-            let Some(value) = a.value.as_deref() else { continue };
-            if let Some(original) = a.name.strip_prefix(ATTR_PREFIX) {
-                let _ = original;
-                kept.push(Kept { offset: a.name_range.start, value: value.to_string(), reason: "handed to the bootstrap" });
+            let Some(value) = a.value.as_deref() else {
+                continue;
+            };
+            if a.name.starts_with(ATTR_PREFIX) {
+                kept.push(Kept {
+                    offset: a.name_range.start,
+                    value: value.to_string(),
+                    reason: "handed to the bootstrap",
+                });
                 continue;
             }
             let wants = if a.name == "style" {
                 match css::find_urls(value, true) {
                     Ok((urls, _)) => !urls.is_empty(),
                     Err(e) => {
-                        errors.push(shift(&lines, a.value_range.start, &src[a.value_range.clone()], e));
+                        errors.push(shift(
+                            &lines,
+                            a.value_range.start,
+                            &src[a.value_range.clone()],
+                            e,
+                        ));
                         false
                     }
                 }
@@ -314,7 +362,11 @@ pub fn rewrite(src: &str, classifier: &Classifier, bootstrap: &Bootstrap) -> Htm
             };
             if wants {
                 let name = &src[a.name_range.clone()];
-                edits.push(Edit::new(a.name_range.clone(), format!("{ATTR_PREFIX}{name}"), EditKind::HtmlAttribute));
+                edits.push(Edit::new(
+                    a.name_range.clone(),
+                    format!("{ATTR_PREFIX}{name}"),
+                    EditKind::HtmlAttribute,
+                ));
             }
         }
     }
@@ -326,11 +378,20 @@ pub fn rewrite(src: &str, classifier: &Classifier, bootstrap: &Bootstrap) -> Htm
             continue;
         }
         let attrs = attributes(src, tag.range.clone());
-        let get = |n: &str| attrs.iter().find(|a| a.name == n).and_then(|a| a.value.as_deref());
+        let get = |n: &str| {
+            attrs
+                .iter()
+                .find(|a| a.name == n)
+                .and_then(|a| a.value.as_deref())
+        };
         let body = &src[text.clone()];
         if get("id") == Some(BOOTSTRAP_ID) {
             if body != bootstrap.script() {
-                edits.push(Edit::new(text.clone(), bootstrap.script(), EditKind::Bootstrap));
+                edits.push(Edit::new(
+                    text.clone(),
+                    bootstrap.script(),
+                    EditKind::Bootstrap,
+                ));
             }
             continue;
         }
@@ -340,7 +401,10 @@ pub fn rewrite(src: &str, classifier: &Classifier, bootstrap: &Bootstrap) -> Htm
         match js::analyze(body, classifier) {
             Ok(a) => {
                 edits.extend(a.edits(js::Context::Inline, text.start));
-                kept.extend(a.kept.into_iter().map(|k| Kept { offset: k.offset + text.start, ..k }));
+                kept.extend(a.kept.into_iter().map(|k| Kept {
+                    offset: k.offset + text.start,
+                    ..k
+                }));
             }
             Err(e) => errors.push(shift(&lines, text.start, body, e)),
         }
@@ -349,10 +413,12 @@ pub fn rewrite(src: &str, classifier: &Classifier, bootstrap: &Bootstrap) -> Htm
     let is_document = scan.has_doctype || head_end.is_some() || html_end.is_some();
     if is_document && !has_bootstrap {
         let at = charset_end.or(head_end).or(html_end).unwrap_or(0);
-        let tag = format!("<script id=\"{BOOTSTRAP_ID}\">{}</script>", bootstrap.script());
+        let tag = format!(
+            "<script id=\"{BOOTSTRAP_ID}\">{}</script>",
+            bootstrap.script()
+        );
         edits.push(Edit::insert(at, tag, EditKind::Bootstrap));
     }
-    let _ = disabled_styles;
     if errors.is_empty() {
         kept.sort_by_key(|k| k.offset);
         Ok((edits, kept))
@@ -363,18 +429,22 @@ pub fn rewrite(src: &str, classifier: &Classifier, bootstrap: &Bootstrap) -> Htm
 
 /// A parse error inside an embedded script or style, placed in the file.
 fn shift(lines: &LineIndex, origin: usize, inner: &str, e: ParseError) -> ParseError {
-    let inner_lines = LineIndex::new(inner);
-    let _ = inner_lines;
     // Find the byte offset of the inner position, then map it in the file.
     let mut offset = 0;
     for (n, line) in inner.split_inclusive('\n').enumerate() {
         if n + 1 == e.position.line {
-            offset += line.char_indices().nth(e.position.column - 1).map_or(line.len(), |(i, _)| i);
+            offset += line
+                .char_indices()
+                .nth(e.position.column - 1)
+                .map_or(line.len(), |(i, _)| i);
             break;
         }
         offset += line.len();
     }
-    ParseError { position: lines.position(origin + offset), message: e.message }
+    ParseError {
+        position: lines.position(origin + offset),
+        message: e.message,
+    }
 }
 
 #[cfg(test)]

@@ -105,16 +105,21 @@ pub fn analyze(src: &str, classifier: &Classifier) -> Result<Analysis, ParseErro
     let cm: Lrc<SourceMap> = Default::default();
     let fm = cm.new_source_file(Lrc::new(FileName::Anon), src.to_string());
     let start = fm.start_pos.0 as usize;
-    let syntax = Syntax::Es(EsSyntax { jsx: false, ..Default::default() });
+    let syntax = Syntax::Es(EsSyntax {
+        jsx: false,
+        ..Default::default()
+    });
     let mut recovered = Vec::new();
     let lines = LineIndex::new(src);
     let to_error = |span: Span, message: String| {
         let offset = (span.lo.0 as usize).saturating_sub(start);
-        ParseError { position: lines.position(offset), message }
+        ParseError {
+            position: lines.position(offset),
+            message,
+        }
     };
-    let program =
-        parse_file_as_program(&fm, syntax, EsVersion::latest(), None, &mut recovered)
-            .map_err(|e| to_error(e.span(), e.kind().msg().into_owned()))?;
+    let program = parse_file_as_program(&fm, syntax, EsVersion::latest(), None, &mut recovered)
+        .map_err(|e| to_error(e.span(), e.kind().msg().into_owned()))?;
     if let Some(e) = recovered.first() {
         return Err(to_error(e.span(), e.kind().msg().into_owned()));
     }
@@ -123,9 +128,9 @@ pub fn analyze(src: &str, classifier: &Classifier) -> Result<Analysis, ParseErro
         // Only a file that binds one of these names needs scope analysis to
         // tell its own `location` from the page's.
         let decls: HashSet<Id> = collect_decls(&program).into_iter().collect();
-        let shadowed = decls
-            .iter()
-            .any(|(sym, _)| ["location", "window", "self", "document", "globalThis"].contains(&&**sym));
+        let shadowed = decls.iter().any(|(sym, _)| {
+            ["location", "window", "self", "document", "globalThis"].contains(&&**sym)
+        });
         let unresolved = if shadowed {
             let unresolved = Mark::new();
             program.visit_mut_with(&mut resolver(unresolved, Mark::new(), false));
@@ -174,8 +179,12 @@ impl Analysis {
                 (Context::Worker(dir), _) => Some(dir),
                 (
                     Context::Document(dir),
-                    SiteKind::Str { base: Base::Module, .. }
-                    | SiteKind::TplHead { base: Base::Module, .. },
+                    SiteKind::Str {
+                        base: Base::Module, ..
+                    }
+                    | SiteKind::TplHead {
+                        base: Base::Module, ..
+                    },
                 ) => Some(dir),
                 _ => None,
             };
@@ -208,23 +217,26 @@ impl Analysis {
                 (SiteKind::TplHead { kind, .. }, None) => {
                     Edit::insert(range.start, format!("${{{ROOT_EXPR}}}"), url_kind(*kind))
                 }
-                (SiteKind::TplInsert, _) => {
-                    Edit::insert(range.start, format!("${{{ROOT_EXPR}}}"), EditKind::JsWebsocket)
-                }
+                (SiteKind::TplInsert, _) => Edit::insert(
+                    range.start,
+                    format!("${{{ROOT_EXPR}}}"),
+                    EditKind::JsWebsocket,
+                ),
                 (SiteKind::Location, _) => Edit::new(range, LOCATION_EXPR, EditKind::JsLocation),
                 (SiteKind::LocationAssign, _) => {
                     Edit::new(range, format!("{LOCATION_EXPR}.href"), EditKind::JsLocation)
                 }
-                (SiteKind::LocationShorthand, _) => {
-                    Edit::new(range, format!("location:{LOCATION_EXPR}"), EditKind::JsLocation)
-                }
+                (SiteKind::LocationShorthand, _) => Edit::new(
+                    range,
+                    format!("location:{LOCATION_EXPR}"),
+                    EditKind::JsLocation,
+                ),
                 (SiteKind::ImportSource, _) => unreachable!("handled above"),
             };
             edits.push(edit);
         }
         edits
     }
-
 }
 
 /// A module-relative literal inside an inline script resolves against the
@@ -327,7 +339,12 @@ impl Finder<'_> {
                         SiteKind::Str { base, kind }
                     };
                     let quote = self.quote_at(range.start);
-                    self.out.sites.push(Site { range, value: "/".into(), kind, quote });
+                    self.out.sites.push(Site {
+                        range,
+                        value: "/".into(),
+                        kind,
+                        quote,
+                    });
                 }
             }
         }
@@ -361,7 +378,9 @@ impl Finder<'_> {
         match e {
             Expr::Ident(i) => &*i.sym == "location" && self.is_global(i),
             Expr::Member(m) => self.is_location_member(m),
-            Expr::Paren(p) => self.is_location(&p.expr) || self.is_standin(&p.expr, LOCATION_GLOBAL),
+            Expr::Paren(p) => {
+                self.is_location(&p.expr) || self.is_standin(&p.expr, LOCATION_GLOBAL)
+            }
             Expr::Bin(_) => self.is_standin(e, LOCATION_GLOBAL),
             _ => false,
         }
@@ -397,13 +416,22 @@ impl Finder<'_> {
     fn location_site(&mut self, span: Span, kind: SiteKind) {
         let range = self.range(span);
         if self.claimed.insert(range.start) {
-            self.out.sites.push(Site { range, value: "location".into(), kind, quote: '"' });
+            self.out.sites.push(Site {
+                range,
+                value: "location".into(),
+                kind,
+                quote: '"',
+            });
         }
     }
 
     fn keep(&mut self, offset: usize, value: &str, reason: &'static str) {
         if self.claimed.insert(offset) {
-            self.out.kept.push(Kept { offset, value: value.to_string(), reason });
+            self.out.kept.push(Kept {
+                offset,
+                value: value.to_string(),
+                reason,
+            });
         }
     }
 
@@ -452,7 +480,14 @@ impl Finder<'_> {
         self.decide(range, value, target, use_, false);
     }
 
-    fn decide(&mut self, range: Range<usize>, value: String, target: Target, use_: Use, is_str: bool) {
+    fn decide(
+        &mut self,
+        range: Range<usize>,
+        value: String,
+        target: Target,
+        use_: Use,
+        is_str: bool,
+    ) {
         if self.claimed.contains(&range.start) {
             return;
         }
@@ -466,10 +501,18 @@ impl Finder<'_> {
             (Use::Load, _) => (Base::Document, EditKind::JsUrl),
             (_, Target::Root) => return,
             (_, Target::PageRoute) => {
-                return self.keep(range.start, &value, "page route: the app sees paths below the mount root");
+                return self.keep(
+                    range.start,
+                    &value,
+                    "page route: the app sees paths below the mount root",
+                );
             }
             _ => {
-                return self.keep(range.start, &value, "not a file of the bundle or a declared route");
+                return self.keep(
+                    range.start,
+                    &value,
+                    "not a file of the bundle or a declared route",
+                );
             }
         };
         self.claimed.insert(range.start);
@@ -479,7 +522,12 @@ impl Finder<'_> {
             SiteKind::TplHead { base, kind }
         };
         let quote = self.quote_at(range.start);
-        self.out.sites.push(Site { range, value, kind, quote });
+        self.out.sites.push(Site {
+            range,
+            value,
+            kind,
+            quote,
+        });
     }
 
     fn import_source(&mut self, s: &Str) {
@@ -488,7 +536,12 @@ impl Finder<'_> {
             let range = self.range(s.span);
             let quote = self.quote_at(range.start);
             self.claimed.insert(range.start);
-            self.out.sites.push(Site { range, value, kind: SiteKind::ImportSource, quote });
+            self.out.sites.push(Site {
+                range,
+                value,
+                kind: SiteKind::ImportSource,
+                quote,
+            });
         }
     }
 
@@ -496,8 +549,12 @@ impl Finder<'_> {
     /// its text) and whether it is a template.
     fn slash_literal(&self, e: &Expr) -> Option<(Range<usize>, bool)> {
         match e {
-            Expr::Lit(Lit::Str(s)) if &*s.value.to_atom_lossy() == "/" => Some((self.range(s.span), false)),
-            Expr::Tpl(t) if t.exprs.is_empty() && t.quasis.first().is_some_and(|q| &*q.raw == "/") => {
+            Expr::Lit(Lit::Str(s)) if &*s.value.to_atom_lossy() == "/" => {
+                Some((self.range(s.span), false))
+            }
+            Expr::Tpl(t)
+                if t.exprs.is_empty() && t.quasis.first().is_some_and(|q| &*q.raw == "/") =>
+            {
                 Some((self.range(t.quasis[0].span), true))
             }
             _ => None,
@@ -508,10 +565,12 @@ impl Finder<'_> {
     fn worker_target(&mut self, e: &Expr, list: fn(&mut Analysis) -> &mut Vec<String>) {
         let value = match e {
             Expr::Lit(Lit::Str(s)) => s.value.to_atom_lossy().to_string(),
-            Expr::Tpl(t) if t.exprs.is_empty() => match t.quasis.first().and_then(|q| q.cooked.as_ref()) {
-                Some(c) => c.to_atom_lossy().to_string(),
-                None => return,
-            },
+            Expr::Tpl(t) if t.exprs.is_empty() => {
+                match t.quasis.first().and_then(|q| q.cooked.as_ref()) {
+                    Some(c) => c.to_atom_lossy().to_string(),
+                    None => return,
+                }
+            }
             _ => return,
         };
         if is_root_relative(&value) {
@@ -552,7 +611,11 @@ impl Finder<'_> {
             if p.is_some() {
                 if let Expr::Member(m) = e {
                     let start = self.range(m.obj.span()).start;
-                    self.keep(start, "location", "page URL sent as data: keeps the mount root");
+                    self.keep(
+                        start,
+                        "location",
+                        "page URL sent as data: keeps the mount root",
+                    );
                 }
             }
         }
@@ -568,9 +631,10 @@ impl Visit for Finder<'_> {
                 self.tpl_site(t, Use::Value);
                 // `${location.host}/websocket`: the path after the host.
                 for (i, q) in t.quasis.iter().enumerate().skip(1) {
-                    let starts_path = q.cooked.as_ref().is_some_and(|c| {
-                        is_root_relative(&c.to_atom_lossy())
-                    });
+                    let starts_path = q
+                        .cooked
+                        .as_ref()
+                        .is_some_and(|c| is_root_relative(&c.to_atom_lossy()));
                     if starts_path && self.is_location_host(&t.exprs[i - 1]) {
                         let range = self.range(q.span);
                         if self.claimed.insert(range.start) {
@@ -612,7 +676,11 @@ impl Visit for Finder<'_> {
     }
 
     fn visit_call_expr(&mut self, c: &CallExpr) {
-        let first = c.args.first().filter(|a| a.spread.is_none()).map(|a| &*a.expr);
+        let first = c
+            .args
+            .first()
+            .filter(|a| a.spread.is_none())
+            .map(|a| &*a.expr);
         match &c.callee {
             Callee::Import(_) => {
                 if let Some(arg) = first {
@@ -646,7 +714,11 @@ impl Visit for Finder<'_> {
                         "open" => {
                             let is_method = matches!(first, Some(Expr::Lit(Lit::Str(s)))
                                 if s.value.to_atom_lossy().chars().all(|c| c.is_ascii_alphabetic()));
-                            let url = if is_method { c.args.get(1) } else { c.args.first() };
+                            let url = if is_method {
+                                c.args.get(1)
+                            } else {
+                                c.args.first()
+                            };
                             if let Some(a) = url.filter(|a| a.spread.is_none()) {
                                 self.literal(&a.expr, Use::Load);
                             }
@@ -671,7 +743,10 @@ impl Visit for Finder<'_> {
 
     fn visit_new_expr(&mut self, n: &NewExpr) {
         let args = n.args.as_deref().unwrap_or_default();
-        let first = args.first().filter(|a| a.spread.is_none()).map(|a| &*a.expr);
+        let first = args
+            .first()
+            .filter(|a| a.spread.is_none())
+            .map(|a| &*a.expr);
         if let Some(arg) = first {
             if self.is_global_named(&n.callee, &["Worker", "SharedWorker"]) {
                 self.worker_target(arg, |o| &mut o.worker_targets);
@@ -698,7 +773,9 @@ impl Visit for Finder<'_> {
                 {
                     self.location_site(b.id.span, SiteKind::LocationAssign);
                 }
-                AssignTarget::Simple(SimpleAssignTarget::Member(m)) if self.is_location_member(m) => {
+                AssignTarget::Simple(SimpleAssignTarget::Member(m))
+                    if self.is_location_member(m) =>
+                {
                     self.location_site(m.span, SiteKind::LocationAssign);
                 }
                 _ => {}
@@ -734,7 +811,8 @@ impl Visit for Finder<'_> {
     fn visit_var_declarator(&mut self, d: &VarDeclarator) {
         if let (Pat::Ident(name), Some(init)) = (&d.name, d.init.as_deref()) {
             if let Some((range, is_tpl)) = self.slash_literal(init) {
-                self.base_candidates.push((range, Some(name.id.sym.to_string()), is_tpl));
+                self.base_candidates
+                    .push((range, Some(name.id.sym.to_string()), is_tpl));
             }
         }
         d.visit_children_with(self);
@@ -749,7 +827,9 @@ impl Visit for Finder<'_> {
                 if let Expr::Bin(b) = &**arg {
                     let joins_param = b.op == BinaryOp::Add
                         && matches!(&*b.right, Expr::Ident(i) if i.sym == p.id.sym);
-                    if let (true, Some((range, is_tpl))) = (joins_param, self.slash_literal(&b.left)) {
+                    if let (true, Some((range, is_tpl))) =
+                        (joins_param, self.slash_literal(&b.left))
+                    {
                         self.base_candidates.push((range, None, is_tpl));
                     }
                 }

@@ -41,15 +41,30 @@ fn expect(src: &str, want: &str) {
 
 #[test]
 fn server_calls() {
-    expect("fetch(`/api/cmd/vis/${uid}`)", &format!("fetch(`{R}/api/cmd/vis/${{uid}}`)"));
-    expect("img.src=\"/api/files/\"+id", &format!("img.src=`{R}/api/files/`+id"));
+    expect(
+        "fetch(`/api/cmd/vis/${uid}`)",
+        &format!("fetch(`{R}/api/cmd/vis/${{uid}}`)"),
+    );
+    expect(
+        "img.src=\"/api/files/\"+id",
+        &format!("img.src=`{R}/api/files/`+id"),
+    );
     expect(
         "post('/api/auth/login',{a:1})",
         &format!("post(`{R}/api/auth/login`,{{a:1}})"),
     );
-    expect("x.open(\"POST\",\"/api/utility/x\")", &format!("x.open(\"POST\",`{R}/api/utility/x`)"));
-    expect("navigator.sendBeacon(\"/metrics\",d)", &format!("navigator.sendBeacon(`{R}/metrics`,d)"));
-    expect("new EventSource(\"/events\")", &format!("new EventSource(`{R}/events`)"));
+    expect(
+        "x.open(\"POST\",\"/api/utility/x\")",
+        &format!("x.open(\"POST\",`{R}/api/utility/x`)"),
+    );
+    expect(
+        "navigator.sendBeacon(\"/metrics\",d)",
+        &format!("navigator.sendBeacon(`{R}/metrics`,d)"),
+    );
+    expect(
+        "new EventSource(\"/events\")",
+        &format!("new EventSource(`{R}/events`)"),
+    );
 }
 
 #[test]
@@ -58,19 +73,40 @@ fn asset_paths_as_data() {
         "var logo=\"/assets/img/logo-d4.png\";img.src=logo",
         &format!("var logo=`{R}/assets/img/logo-d4.png`;img.src=logo"),
     );
-    expect("a=`/assets/img/logo-d4.png`", &format!("a=`{R}/assets/img/logo-d4.png`"));
+    expect(
+        "a=`/assets/img/logo-d4.png`",
+        &format!("a=`{R}/assets/img/logo-d4.png`"),
+    );
     expect("a=\"/assets/img/\"+n", &format!("a=`{R}/assets/img/`+n"));
-    expect("a=`/assets/img/${n}.png`", &format!("a=`{R}/assets/img/${{n}}.png`"));
+    expect(
+        "a=`/assets/img/${n}.png`",
+        &format!("a=`{R}/assets/img/${{n}}.png`"),
+    );
 }
 
 #[test]
 fn location_reads_and_writes() {
-    expect("if(r.status===401)location.href=\"/login\"", &format!("if(r.status===401){LOC}.href=\"/login\""));
-    expect("u=new URL(window.location.href)", &format!("u=new URL({LOC}.href)"));
+    expect(
+        "if(r.status===401)location.href=\"/login\"",
+        &format!("if(r.status===401){LOC}.href=\"/login\""),
+    );
+    expect(
+        "u=new URL(window.location.href)",
+        &format!("u=new URL({LOC}.href)"),
+    );
     expect("location=\"/login\"", &format!("{LOC}.href=\"/login\""));
-    expect("window.location=\"/login\"", &format!("{LOC}.href=\"/login\""));
-    expect("document.location.assign(\"/x\")", &format!("{LOC}.assign(\"/x\")"));
-    expect("function g(){return location}", &format!("function g(){{return {LOC}}}"));
+    expect(
+        "window.location=\"/login\"",
+        &format!("{LOC}.href=\"/login\""),
+    );
+    expect(
+        "document.location.assign(\"/x\")",
+        &format!("{LOC}.assign(\"/x\")"),
+    );
+    expect(
+        "function g(){return location}",
+        &format!("function g(){{return {LOC}}}"),
+    );
     expect("h({location})", &format!("h({{location:{LOC}}})"));
     expect("self.location.pathname", &format!("{LOC}.pathname"));
 }
@@ -78,7 +114,10 @@ fn location_reads_and_writes() {
 #[test]
 fn shadowed_location_is_left_alone() {
     let src = "function f(location){return location.pathname}g(location.pathname)";
-    expect(src, &format!("function f(location){{return location.pathname}}g({LOC}.pathname)"));
+    expect(
+        src,
+        &format!("function f(location){{return location.pathname}}g({LOC}.pathname)"),
+    );
     let src = "const window={location:1};window.location";
     expect(src, src);
 }
@@ -143,18 +182,33 @@ fn must_stay_as_they_are() {
         "n=\"/browse/\"+uid;go(`/browse/${uid}`);o=p===\"/api/x\";",
     );
     expect(src, src);
-    let kept: Vec<String> =
-        analyze(src, &classifier()).unwrap().kept.into_iter().map(|k| k.value).collect();
-    for v in ["/cryosparc_projects/P6/imports/job", "/login", "/browse/", "/styles/v1", "/api/x"] {
+    let kept: Vec<String> = analyze(src, &classifier())
+        .unwrap()
+        .kept
+        .into_iter()
+        .map(|k| k.value)
+        .collect();
+    for v in [
+        "/cryosparc_projects/P6/imports/job",
+        "/login",
+        "/browse/",
+        "/styles/v1",
+        "/api/x",
+    ] {
         assert!(kept.iter().any(|k| k == v), "{v} not listed in {kept:?}");
     }
 }
 
 #[test]
 fn workers_resolve_against_themselves() {
-    expect("new Worker(\"/assets/w-e5.js\")", &format!("new Worker(`{R}/assets/w-e5.js`)"));
-    let src = "importScripts(\"/assets/vendor-f6.js\");fetch(\"/api/ping\");fetch(`/api/cmd/vis/${u}`)";
-    let want = "importScripts(\"./vendor-f6.js\");fetch(\"../api/ping\");fetch(`../api/cmd/vis/${u}`)";
+    expect(
+        "new Worker(\"/assets/w-e5.js\")",
+        &format!("new Worker(`{R}/assets/w-e5.js`)"),
+    );
+    let src =
+        "importScripts(\"/assets/vendor-f6.js\");fetch(\"/api/ping\");fetch(`/api/cmd/vis/${u}`)";
+    let want =
+        "importScripts(\"./vendor-f6.js\");fetch(\"../api/ping\");fetch(`../api/cmd/vis/${u}`)";
     let got = rewrite_in(src, Context::Worker("assets"));
     assert_eq!(got, want);
     assert_eq!(rewrite_in(&got, Context::Worker("assets")), got);

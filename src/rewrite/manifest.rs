@@ -25,16 +25,25 @@ pub fn rewrite(src: &str, dir: &str) -> Result<Vec<Edit>, ParseError> {
     let lines = LineIndex::new(src);
     let to_error = |e: serde_json::Error| {
         let offset = json_offset(src, e.line(), e.column());
-        ParseError { position: lines.position(offset), message: e.to_string() }
+        ParseError {
+            position: lines.position(offset),
+            message: e.to_string(),
+        }
     };
     let top: Object = serde_json::from_str(src).map_err(to_error)?;
     let mut edits = Vec::new();
     let mut url = |raw: &RawValue| {
-        let Ok(value) = serde_json::from_str::<String>(raw.get()) else { return };
+        let Ok(value) = serde_json::from_str::<String>(raw.get()) else {
+            return;
+        };
         if is_root_relative(&value) {
             let start = raw.get().as_ptr() as usize - src.as_ptr() as usize;
             let text = serde_json::to_string(&relative(dir, &value)).unwrap_or_default();
-            edits.push(Edit::new(start..start + raw.get().len(), text, EditKind::ManifestUrl));
+            edits.push(Edit::new(
+                start..start + raw.get().len(),
+                text,
+                EditKind::ManifestUrl,
+            ));
         }
     };
     for key in ["start_url", "scope"] {
@@ -61,12 +70,15 @@ pub fn rewrite(src: &str, dir: &str) -> Result<Vec<Edit>, ParseError> {
 
 /// The objects of a JSON array held in `raw`; anything else gives none.
 fn objects<'a>(raw: Option<&&'a RawValue>) -> Vec<Object<'a>> {
-    raw.and_then(|r| serde_json::from_str::<Vec<Object<'a>>>(r.get()).ok()).unwrap_or_default()
+    raw.and_then(|r| serde_json::from_str::<Vec<Object<'a>>>(r.get()).ok())
+        .unwrap_or_default()
 }
 
 /// serde_json reports 1-based lines and 1-based byte columns.
 fn json_offset(src: &str, line: usize, column: usize) -> usize {
-    let start = (1..line).fold(0, |at, _| src[at..].find('\n').map_or(src.len(), |i| at + i + 1));
+    let start = (1..line).fold(0, |at, _| {
+        src[at..].find('\n').map_or(src.len(), |i| at + i + 1)
+    });
     (start + column.saturating_sub(1)).min(src.len())
 }
 

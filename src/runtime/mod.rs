@@ -45,11 +45,19 @@ struct Config<'a> {
 impl Bootstrap {
     pub fn new(mount: &Mount) -> Bootstrap {
         let config = match mount {
-            Mount::Pattern(p) => Config { pattern: Some(p), fixed: None },
-            Mount::Fixed(f) => Config { pattern: None, fixed: Some(f) },
+            Mount::Pattern(p) => Config {
+                pattern: Some(p),
+                fixed: None,
+            },
+            Mount::Fixed(f) => Config {
+                pattern: None,
+                fixed: Some(f),
+            },
         };
         // `<` is escaped so that no setting can close the script element.
-        let json = serde_json::to_string(&config).expect("config serializes").replace('<', "\\u003c");
+        let json = serde_json::to_string(&config)
+            .expect("config serializes")
+            .replace('<', "\\u003c");
         let mut script = String::with_capacity(SOURCE.len());
         for line in SOURCE.lines() {
             let line = line.trim();
@@ -76,7 +84,9 @@ mod tests {
     #[test]
     fn config_is_inlined_and_safe() {
         let b = Bootstrap::new(&Mount::Pattern("^/x</script>".into()));
-        assert!(b.script().contains(r#"var cfg = {"pattern":"^/x\u003c/script>"};"#));
+        assert!(b
+            .script()
+            .contains(r#"var cfg = {"pattern":"^/x\u003c/script>"};"#));
         assert!(!b.script().contains("</script"));
         assert!(!b.script().contains("/*CONFIG*/"));
     }
