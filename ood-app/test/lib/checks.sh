@@ -1,4 +1,5 @@
 # Check bookkeeping for test/run.sh: one line per check, a summary line.
+# shellcheck shell=bash
 PASSED=0 FAILED=0
 pass() { PASSED=$((PASSED + 1)); echo "ok   - $*"; }
 fail() { FAILED=$((FAILED + 1)); echo "FAIL - $*"; }

@@ -1,6 +1,7 @@
 # Part of test/run.sh: every ERB file rendered as OnDemand would, the YAML
 # parsed, the scripts shellchecked, bad form values refused, the view and the
 # port and password helpers of before.sh checked without Slurm.
+# shellcheck shell=bash disable=SC2154 # T, here, app_src, py: set by run.sh
 
 context v4 "cryosparc_db_dir=$T/db/one"
 context v5lane cryosparc_version=5.0.1 cluster_lane=1 auto_accounts=proj1 "cryosparc_db_dir=$T/db/lane"
@@ -69,6 +70,7 @@ check "info: names the session's logs" has "$T/s/view/info.md" "$T/s/view/output
 mkdir -p "$T/unit"
 "$py" -c 'import socket,signal;s=socket.socket();s.bind(("127.0.0.1",20010));s.listen();signal.pause()' &
 blocker=$!
+wait_for 10 "$py" -c 'import socket,sys;sys.exit(socket.socket().connect_ex(("127.0.0.1",20010)))'
 out=$(cd "$T/unit" && SLURM_JOB_ID=unit bash -c '
   . "'"$T/s/v4/before.sh"'"
   echo "pw=$password mode=$(stat -c %a cryosparc/password) trap=$(trap -p TERM)"
@@ -81,7 +83,9 @@ pw=$(sed -n 's/^pw=\([^ ]*\) .*/\1/p' <<<"$out")
 check "password: 24 letters and digits, file mode 600" \
   bash -c "[[ '$pw' =~ ^[A-Za-z0-9]{24}\$ ]] && grep -q 'mode=600' <<<'$out'"
 check "before.sh traps TERM in the batch shell" grep -q "trap=trap -- 'cs_on_term' SIGTERM" <<<"$out"
+# shellcheck disable=SC2016 # awk programs
 check "port block: never overlaps a port in use (20010 taken)" \
   awk '$1 == "v4" { if ($2 < 20011 || $2 > 20020) bad = 1; n++ } END { exit bad || n != 20 }' <<<"$out"
+# shellcheck disable=SC2016 # awk programs
 check "port block: v5 bases keep the block outside 32768-60999" \
   awk '$1 == "v5" { if (!($2 + 10 < 32768 || $2 >= 61000)) bad = 1; n++ } END { exit bad || n != 50 }' <<<"$out"

@@ -1,5 +1,6 @@
 # Part of test/run.sh: sessions submitted to the test's Slurm as OnDemand
 # would submit them, checked through what the stand-ins recorded.
+# shellcheck shell=bash disable=SC2154 # T, here, py: set by run.sh
 ST=$T/standin/state
 KW=$SLURM_KILLWAIT
 
@@ -12,7 +13,7 @@ launch() {
   sbatch --parsable "${args[@]}" "$@" <"$T/s/$name/job_script_content.sh"
 }
 ended() { [ -z "$(squeue -h -j "$1" -o %T 2>/dev/null)" ]; }
-conn() { sed -n "s/^$2: //p" "$T/s/$1/connection.yml"; }
+conn() { sed -n "s/^$2: //p" "$T/s/$1/connection.yml" 2>/dev/null || true; }
 ready() { [ -s "$T/s/$1/connection.yml" ]; }
 reachable() {
   "$py" -c 'import sys, urllib.request
@@ -220,8 +221,11 @@ print(jinja2.Template(open(sys.argv[1]).read()).render(
 PY
 check "G: the lane script asks for the session's account and partition" \
   bash -c "grep -qx '#SBATCH --account=proj1' '$T/lanejob/job.sh' && grep -qx '#SBATCH --partition=gpu' '$T/lanejob/job.sh'"
-L=$(cd "$T/lanejob" && sbatch --parsable job.sh) && pass "G: sbatch accepts the rendered lane script" ||
+if L=$(cd "$T/lanejob" && sbatch --parsable job.sh); then
+  pass "G: sbatch accepts the rendered lane script"
+else
   fail "G: sbatch accepts the rendered lane script"
+fi
 check "G: the lane job runs in the image with its GPU" \
   wait_for 60 bash -c "grep -qx 'lane-ran-0' '$T/lanejob/ran' 2>/dev/null"
 check "G: ... through apptainer exec of the v5 image" grep -q "^exec --nv .* $T/standin/image5 bash -c" "$ST/apptainer.log"

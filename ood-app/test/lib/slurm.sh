@@ -2,6 +2,7 @@
 # for the app's tests: everything lives under one temporary folder, listens
 # on loopback and on non-default ports, and is stopped by pid.
 # Sourced by test/run.sh; expects $T (the test's temporary folder).
+# shellcheck shell=bash
 
 SLURM_CTLD_PORT=${SLURM_CTLD_PORT:-16817}
 SLURM_D_PORT=${SLURM_D_PORT:-16818}
