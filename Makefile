@@ -34,6 +34,10 @@ lint: ## rustfmt and clippy, warnings denied
 real-input: build ## rewrite and audit a real public client (downloaded, pinned)
 	bash scripts/real-input.sh
 
+bench: build ## speed and memory on a >50 MB input (prints figures)
+	bash scripts/real-input.sh >/dev/null
+	$(CARGO) bench --locked --bench rewrite
+
 test: setup lint unit real-input ## every test: what CI runs
 	@set -e; for t in e2e app-test container-test; do \
 	  if grep -qE "^$$t:" $(MAKEFILE_LIST); then $(MAKE) --no-print-directory $$t; fi; \

@@ -113,6 +113,14 @@ pub fn escape(s: &str) -> String {
     out
 }
 
+/// The peak resident memory of this process in KiB, where the system says
+/// (Linux's `VmHWM`).
+pub fn peak_memory_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
 pub fn show_path(p: &Path) -> String {
     escape(&p.to_string_lossy())
 }

@@ -336,6 +336,11 @@ pub fn rewrite(args: &RewriteArgs, verbose: u8, quiet: bool) -> Result<Status, S
     staging
         .commit(&dest)
         .map_err(|e| format!("{}: cannot put the output in place: {e}", show_path(&dest)))?;
+    if verbose > 0 {
+        if let Some(kib) = crate::diagnostics::peak_memory_kib() {
+            eprintln!("csprefix: peak memory {:.1} MiB", kib as f64 / 1024.0);
+        }
+    }
     if !quiet {
         let n: u64 = totals.values().sum();
         eprintln!(

@@ -29,7 +29,6 @@ use swc_core::common::{
 use swc_core::ecma::ast::*;
 use swc_core::ecma::parser::{parse_file_as_program, EsSyntax, Syntax};
 use swc_core::ecma::transforms::base::resolver;
-use swc_core::ecma::utils::collect_decls;
 use swc_core::ecma::visit::{Visit, VisitMutWith, VisitWith};
 
 use crate::diagnostics::LineIndex;
@@ -123,34 +122,32 @@ pub fn analyze(src: &str, classifier: &Classifier) -> Result<Analysis, ParseErro
     if let Some(e) = recovered.first() {
         return Err(to_error(e.span(), e.kind().msg().into_owned()));
     }
+    let finder = |unresolved| Finder {
+        src,
+        start,
+        classifier,
+        unresolved,
+        out: Analysis::default(),
+        claimed: HashSet::new(),
+        base_candidates: Vec::new(),
+        joined_idents: HashSet::new(),
+        names_bundle_file: false,
+        shadowed: false,
+    };
+    // First as if every `location` were the page's; a file that binds one
+    // of the global names gets swc's scope analysis and a second look.
+    let mut first = finder(None);
+    program.visit_with(&mut first);
+    if !first.shadowed {
+        return Ok(first.finish());
+    }
     GLOBALS.set(&Globals::new(), || {
         let mut program = program;
-        // Only a file that binds one of these names needs scope analysis to
-        // tell its own `location` from the page's.
-        let decls: HashSet<Id> = collect_decls(&program).into_iter().collect();
-        let shadowed = decls.iter().any(|(sym, _)| {
-            ["location", "window", "self", "document", "globalThis"].contains(&&**sym)
-        });
-        let unresolved = if shadowed {
-            let unresolved = Mark::new();
-            program.visit_mut_with(&mut resolver(unresolved, Mark::new(), false));
-            Some(SyntaxContext::empty().apply_mark(unresolved))
-        } else {
-            None
-        };
-        let mut finder = Finder {
-            src,
-            start,
-            classifier,
-            unresolved,
-            out: Analysis::default(),
-            claimed: HashSet::new(),
-            base_candidates: Vec::new(),
-            joined_idents: HashSet::new(),
-            names_bundle_file: false,
-        };
-        program.visit_with(&mut finder);
-        Ok(finder.finish())
+        let unresolved = Mark::new();
+        program.visit_mut_with(&mut resolver(unresolved, Mark::new(), false));
+        let mut second = finder(Some(SyntaxContext::empty().apply_mark(unresolved)));
+        program.visit_with(&mut second);
+        Ok(second.finish())
     })
 }
 
@@ -167,6 +164,15 @@ pub enum Context<'a> {
     /// An inline script of a document: everything resolves against the
     /// document.
     Inline,
+}
+
+/// Parses `src` and nothing else (for the benchmark).
+pub fn parse_only(src: &str) -> bool {
+    let cm: Lrc<SourceMap> = Default::default();
+    let fm = cm.new_source_file(Lrc::new(FileName::Anon), src.to_string());
+    let syntax = Syntax::Es(EsSyntax::default());
+    let mut recovered = Vec::new();
+    parse_file_as_program(&fm, syntax, EsVersion::latest(), None, &mut recovered).is_ok()
 }
 
 impl Analysis {
@@ -320,7 +326,12 @@ struct Finder<'a> {
     /// A literal such as `"assets/lazy-b2.js"` names a file of the bundle
     /// relative to its root: the file builds paths from a base.
     names_bundle_file: bool,
+    /// The file binds a name of [`GLOBAL_NAMES`] itself.
+    shadowed: bool,
 }
+
+/// Names whose global meaning the rules depend on.
+const GLOBAL_NAMES: [&str; 5] = ["location", "window", "self", "document", "globalThis"];
 
 impl Finder<'_> {
     fn range(&self, span: Span) -> Range<usize> {
@@ -351,6 +362,12 @@ impl Finder<'_> {
         self.out.sites.sort_by_key(|s| s.range.start);
         self.out.kept.sort_by_key(|k| k.offset);
         self.out
+    }
+
+    fn binds(&mut self, ident: &Ident) {
+        if GLOBAL_NAMES.contains(&&*ident.sym) {
+            self.shadowed = true;
+        }
     }
 
     /// The quote character of the literal starting at `offset`.
@@ -781,7 +798,11 @@ impl Visit for Finder<'_> {
                 _ => {}
             }
         }
-        a.visit_children_with(self);
+        // `x = ...` assigns a binding, it does not declare one.
+        if !matches!(&a.left, AssignTarget::Simple(SimpleAssignTarget::Ident(_))) {
+            a.left.visit_with(self);
+        }
+        a.right.visit_with(self);
     }
 
     fn visit_prop(&mut self, p: &Prop) {
@@ -796,6 +817,45 @@ impl Visit for Finder<'_> {
 
     fn visit_import_decl(&mut self, d: &ImportDecl) {
         self.import_source(&d.src);
+        d.specifiers.visit_with(self);
+    }
+
+    // Bindings of the global names: the file needs scope analysis.
+    fn visit_binding_ident(&mut self, b: &BindingIdent) {
+        self.binds(&b.id);
+    }
+
+    fn visit_fn_decl(&mut self, f: &FnDecl) {
+        self.binds(&f.ident);
+        f.visit_children_with(self);
+    }
+
+    fn visit_fn_expr(&mut self, f: &FnExpr) {
+        if let Some(i) = &f.ident {
+            self.binds(i);
+        }
+        f.visit_children_with(self);
+    }
+
+    fn visit_class_decl(&mut self, c: &ClassDecl) {
+        self.binds(&c.ident);
+        c.visit_children_with(self);
+    }
+
+    fn visit_class_expr(&mut self, c: &ClassExpr) {
+        if let Some(i) = &c.ident {
+            self.binds(i);
+        }
+        c.visit_children_with(self);
+    }
+
+    fn visit_import_specifier(&mut self, s: &ImportSpecifier) {
+        let local = match s {
+            ImportSpecifier::Named(n) => &n.local,
+            ImportSpecifier::Default(d) => &d.local,
+            ImportSpecifier::Namespace(n) => &n.local,
+        };
+        self.binds(local);
     }
 
     fn visit_export_all(&mut self, d: &ExportAll) {

@@ -24,3 +24,16 @@ pub struct ParseError {
     pub position: Position,
     pub message: String,
 }
+
+/// Runs only the parser of a file's language, for measuring what the
+/// rewrite adds to parsing. Returns whether the file parsed.
+pub fn parse_only(kind: crate::plan::Kind, text: &str) -> bool {
+    use crate::plan::Kind;
+    match kind {
+        Kind::Js => js::parse_only(text),
+        Kind::Css => lightningcss::stylesheet::StyleSheet::parse(text, Default::default()).is_ok(),
+        Kind::Html => html::scan_only(text),
+        Kind::WebManifest => serde_json::from_str::<serde_json::Value>(text).is_ok(),
+        _ => true,
+    }
+}
