@@ -21,6 +21,7 @@ chmod 0755 "$T"
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM
+  set +e
   if [ -n "${SLURM_CONF:-}" ]; then scancel --full -u root 2>/dev/null || true; sleep 1; fi
   slurm_stop
   # the stand-in CryoSPARC's daemons outlive their jobs (see README)
