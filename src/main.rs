@@ -10,6 +10,13 @@ use csprefix::{check, run, Status};
 fn main() -> ExitCode {
     let cli = Cli::parse();
     csprefix::signals::install();
+    // A panic inside a rule is reported as a problem with its file; any
+    // other is a bug of the tool and says so.
+    std::panic::set_hook(Box::new(|info| {
+        if !csprefix::pipeline::in_guard() {
+            eprintln!("csprefix: internal error, please report it: {info}");
+        }
+    }));
     let result = match &cli.command {
         Command::Rewrite(args) => run::rewrite(args, cli.verbose, cli.quiet),
         Command::Check(args) => check::check(args, cli.quiet),

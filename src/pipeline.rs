@@ -72,6 +72,31 @@ fn problem(entry: &Entry, e: ParseError) -> Problem {
     Problem::at(&entry.rel, e.position, e.message)
 }
 
+thread_local! {
+    static GUARDED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Whether this thread is inside [`guarded`], where a panic becomes a
+/// problem with one file.
+pub fn in_guard() -> bool {
+    GUARDED.with(|g| g.get())
+}
+
+/// Runs `f`, turning a panic into a message.
+fn guarded<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+    let outer = GUARDED.with(|g| g.replace(true));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    GUARDED.with(|g| g.set(outer));
+    result.map_err(|payload| {
+        let what = payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        format!("internal error, please report it: {what}; the file was left as it is")
+    })
+}
+
 /// The first pass: parse every script.
 pub fn prepare(entries: Vec<Entry>, settings: &Settings) -> Prepared {
     let scripts: Vec<Option<Result<js::Analysis, ParseError>>> = entries
@@ -82,7 +107,13 @@ pub fn prepare(entries: Vec<Entry>, settings: &Settings) -> Prepared {
             }
             let bytes = read_text(entry).ok()?;
             let (_, text) = text_of(&bytes);
-            Some(js::analyze(text, &settings.classifier))
+            let analysis = guarded(|| js::analyze(text, &settings.classifier));
+            Some(analysis.unwrap_or_else(|message| {
+                Err(ParseError {
+                    position: crate::diagnostics::Position { line: 1, column: 1 },
+                    message,
+                })
+            }))
         })
         .collect();
     let mut workers = HashSet::new();
@@ -110,8 +141,14 @@ impl Prepared {
         self.workers.contains(rel)
     }
 
-    /// The second pass for entry `i`.
+    /// The second pass for entry `i`. A bug in a rule fails the file, not
+    /// the run.
     pub fn outcome(&self, i: usize, settings: &Settings) -> Outcome {
+        guarded(|| self.outcome_unguarded(i, settings))
+            .unwrap_or_else(|m| Outcome::Failed(vec![Problem::file(&self.entries[i].rel, m)]))
+    }
+
+    fn outcome_unguarded(&self, i: usize, settings: &Settings) -> Outcome {
         let entry = &self.entries[i];
         if matches!(entry.kind, Kind::Other | Kind::Folder | Kind::Link) {
             return Outcome::Copy;
