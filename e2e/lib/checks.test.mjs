@@ -89,6 +89,13 @@ const table = [
     ['outside-prefix', 'websocket', 'websocket']],
   ['websocket to the app port',
     step({ websockets: [{ url: 'ws://127.0.0.1:9000/websocket', frames: ['x'] }] }), ['direct-to-app']],
+  ['socket of a page left by a redirect may close unanswered',
+    step({ doc: 2, websockets: [
+      { url: `ws://127.0.0.1:8000${MOUNT}websocket`, doc: 1, frames: [] },
+      { url: `ws://127.0.0.1:8000${MOUNT}websocket`, doc: 2, frames: ['x'] }] }), []],
+  ['socket of the last page must connect',
+    step({ doc: 2, websockets: [{ url: `ws://127.0.0.1:8000${MOUNT}websocket`, doc: 2, frames: [] }] }),
+    ['websocket', 'websocket']],
   ['driver error', step({ errors: ['click a#x: timeout'] }), ['driver']],
   ['click landed elsewhere', step({ expect: '/browse/P1', finalUrl: `${PROXY}${MOUNT}` }), ['path']],
   ['click landed, fragment ignored',

@@ -41,9 +41,18 @@ export async function visit({ context, origin, mount, steps, shotDir }) {
   const reqs = new Map();
   let activity = Date.now(); // last request started, answered or ended
   const touch = () => (activity = Date.now());
+  // Documents loaded in the tab so far. A step can load more than one (a
+  // script redirect from /private to /login); only the last one's websockets
+  // are expected to stay connected. A document counts from its commit (the
+  // main frame navigated after a navigation request): until then, sockets
+  // still belong to the page being left. History API moves send no request.
+  let doc = 0;
+  let docPending = false;
+  let page = null;
 
   const onRequest = (req) => {
     touch();
+    if (isMainDocument(req, page)) docPending = true;
     const url = req.url();
     if (!isLoopback(url)) run.blocked.push({ step: step?.name, url });
     const r = {
@@ -75,7 +84,13 @@ export async function visit({ context, origin, mount, steps, shotDir }) {
   context.on('requestfailed', onFailed);
   context.on('requestfinished', touch);
 
-  const page = await context.newPage();
+  page = await context.newPage();
+  page.on('framenavigated', (frame) => {
+    if (frame === page.mainFrame() && docPending) {
+      docPending = false;
+      doc++;
+    }
+  });
   page.on('console', (msg) => {
     if (msg.type() === 'error') {
       const loc = msg.location();
@@ -84,7 +99,7 @@ export async function visit({ context, origin, mount, steps, shotDir }) {
   });
   page.on('pageerror', (err) => step?.pageErrors.push(String(err?.stack || err)));
   page.on('websocket', (ws) => {
-    const w = { url: ws.url(), frames: [], error: null, closed: false };
+    const w = { url: ws.url(), doc, frames: [], error: null, closed: false };
     if (!isLoopback(w.url)) run.blocked.push({ step: step?.name, url: w.url });
     step?.websockets.push(w);
     ws.on('framereceived', (f) => w.frames.length < 5 && w.frames.push(String(f.payload).slice(0, 200)));
@@ -137,7 +152,8 @@ export async function visit({ context, origin, mount, steps, shotDir }) {
     } catch (err) {
       step.errors.push(firstLine(err));
     }
-    await waitForSockets(step.websockets);
+    step.doc = doc;
+    await waitForSockets(step.websockets.filter((w) => w.doc === doc));
     step.ms = Date.now() - t0;
     step.finalUrl = page.url();
     step.links = await documentLinks(page);
@@ -156,6 +172,15 @@ export async function visit({ context, origin, mount, steps, shotDir }) {
   context.off('requestfailed', onFailed);
   context.off('requestfinished', touch);
   return run;
+}
+
+function isMainDocument(req, page) {
+  try {
+    const f = req.frame();
+    return req.isNavigationRequest() && f.page() === page && f.parentFrame() === null;
+  } catch {
+    return false; // service worker requests have no frame
+  }
 }
 
 function firstLine(err) {
