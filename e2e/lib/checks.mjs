@@ -111,6 +111,8 @@ export function checkRun(run, { appPort = null, allowedBlocked = new Set() } = {
       // console errors; their requests are judged above.
       if (/^Failed to load resource: the server responded with a status of (401|403)\b/.test(c.text)) continue;
       if (!hasIcon && c.url === implicitIcon && /^Failed to load resource/.test(c.text)) continue;
+      // The test's own blocking of non-loopback addresses: counted as blocked.
+      if (/ERR_PROXY_CONNECTION_FAILED|ERR_NAME_NOT_RESOLVED/.test(c.text) && namesNonLoopback(c)) continue;
       add(s.name, 'console-error', c.url ? `${c.text} (${c.url})` : c.text);
     }
     for (const e of s.pageErrors) add(s.name, 'page-error', e.split('\n')[0]);
@@ -141,9 +143,15 @@ export function checkRun(run, { appPort = null, allowedBlocked = new Set() } = {
     }
   }
   run.wsConnected = wsConnected;
-  const opened = run.steps.reduce((n, s) => n + s.websockets.length, 0);
+  const opened = run.steps.reduce((n, s) => n + s.websockets.filter((w) => isLoopbackWs(w.url)).length, 0);
   if (opened && !wsConnected) add('(run)', 'websocket', 'no websocket ever connected');
   return findings;
+}
+
+function namesNonLoopback(c) {
+  const inText = c.text.match(/\b(?:https?|wss?):\/\/[^\s'"]+/);
+  const url = inText ? inText[0] : c.url;
+  return Boolean(url) && !isLoopbackWs(url);
 }
 
 function finalDoc(step, w) {
