@@ -58,13 +58,14 @@ pub fn audit(args: &CheckArgs) -> Result<Report, String> {
         errors: problems.iter().map(|p| p.to_string()).collect(),
         ..Report::default()
     };
-    let settings = settings(
+    let mut settings = settings(
         &options,
         entries
             .iter()
             .filter(|e| !matches!(e.kind, Kind::Folder | Kind::Link))
             .map(|e| e.rel.as_str()),
     );
+    settings.final_dir = Some(dir.clone());
     let prepared = pool.install(|| prepare(entries, &settings));
     let outcomes: Vec<(usize, Outcome)> = pool.install(|| {
         use rayon::prelude::*;

@@ -32,10 +32,14 @@ pub enum EditKind {
     JsWebsocket,
     /// A URL in a web manifest made relative to the manifest.
     ManifestUrl,
+    /// An `integrity` hash or a Content-Security-Policy brought up to date.
+    Integrity,
+    /// A source map shifted to match its rewritten file.
+    SourceMap,
 }
 
 impl EditKind {
-    pub const ALL: [EditKind; 10] = [
+    pub const ALL: [EditKind; 12] = [
         EditKind::HtmlAttribute,
         EditKind::HtmlStyle,
         EditKind::Bootstrap,
@@ -46,6 +50,8 @@ impl EditKind {
         EditKind::JsLocation,
         EditKind::JsWebsocket,
         EditKind::ManifestUrl,
+        EditKind::Integrity,
+        EditKind::SourceMap,
     ];
 
     pub fn name(self) -> &'static str {
@@ -60,6 +66,8 @@ impl EditKind {
             EditKind::JsLocation => "js-location",
             EditKind::JsWebsocket => "js-websocket",
             EditKind::ManifestUrl => "manifest-url",
+            EditKind::Integrity => "integrity",
+            EditKind::SourceMap => "source-map",
         }
     }
 

@@ -21,6 +21,19 @@ use crate::urls::Classifier;
 pub struct Settings {
     pub classifier: Classifier,
     pub bootstrap: Bootstrap,
+    /// Where the final version of every file is found once it is written
+    /// (the output being built, or the audited tree), for `integrity`.
+    pub final_dir: Option<std::path::PathBuf>,
+}
+
+impl Settings {
+    fn final_file(&self, rel: &str) -> Option<Vec<u8>> {
+        let dir = self.final_dir.as_ref()?;
+        if rel.split('/').any(|s| s == ".." || s.is_empty()) {
+            return None;
+        }
+        std::fs::read(dir.join(rel)).ok()
+    }
 }
 
 /// The tree after the first pass.
@@ -182,12 +195,18 @@ impl Prepared {
                 Ok(edits) => (edits, Vec::new()),
                 Err(e) => return fail(e),
             },
-            Kind::Html => match html::rewrite(text, &settings.classifier, &settings.bootstrap) {
-                Ok(r) => r,
-                Err(errors) => {
-                    return Outcome::Failed(errors.into_iter().map(|e| problem(entry, e)).collect())
+            Kind::Html => {
+                match html::rewrite(text, &settings.classifier, &settings.bootstrap, &|rel| {
+                    settings.final_file(rel)
+                }) {
+                    Ok(r) => r,
+                    Err(errors) => {
+                        return Outcome::Failed(
+                            errors.into_iter().map(|e| problem(entry, e)).collect(),
+                        )
+                    }
                 }
-            },
+            }
             Kind::Other | Kind::Folder | Kind::Link => unreachable!("handled above"),
         };
         if origin > 0 {

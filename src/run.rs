@@ -96,6 +96,7 @@ pub fn settings<'a>(options: &Options, files: impl IntoIterator<Item = &'a str>)
     Settings {
         classifier: Classifier::new(files, profile),
         bootstrap: Bootstrap::new(&mount),
+        final_dir: None,
     }
 }
 
@@ -244,7 +245,7 @@ pub fn rewrite(args: &RewriteArgs, verbose: u8, quiet: bool) -> Result<Status, S
     if !problems.is_empty() && !args.keep_going {
         return fail(problems, quiet);
     }
-    let settings = settings(
+    let mut settings = settings(
         &options,
         entries
             .iter()
@@ -263,23 +264,24 @@ pub fn rewrite(args: &RewriteArgs, verbose: u8, quiet: bool) -> Result<Status, S
         .as_ref()
         .map(|m| m.files.iter().map(|f| (f.path.as_str(), f)).collect())
         .unwrap_or_default();
-    let done: Vec<Done> = pool.install(|| {
-        (0..prepared.entries.len())
-            .into_par_iter()
-            .map(|i| {
-                let d = write_entry(
-                    &prepared,
-                    i,
-                    &settings,
-                    staging.path(),
-                    args.keep_going,
-                    &earlier_files,
-                );
-                progress.tick();
-                d
-            })
-            .collect()
-    });
+    settings.final_dir = Some(staging.path().to_path_buf());
+    // Documents last: their `integrity` attributes hash the final files.
+    let (documents, others): (Vec<usize>, Vec<usize>) =
+        (0..prepared.entries.len()).partition(|&i| prepared.entries[i].kind == Kind::Html);
+    let write = |i: usize| {
+        let d = write_entry(
+            &prepared,
+            i,
+            &settings,
+            staging.path(),
+            args.keep_going,
+            &earlier_files,
+        );
+        progress.tick();
+        d
+    };
+    let mut done: Vec<Done> = pool.install(|| others.into_par_iter().map(write).collect());
+    done.extend(pool.install(|| documents.into_par_iter().map(write).collect::<Vec<_>>()));
     progress.finish();
 
     let mut summary = Summary::default();

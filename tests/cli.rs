@@ -35,7 +35,12 @@ fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
     for e in walkdir::WalkDir::new(dir).sort_by_file_name() {
         let e = e.unwrap();
         if e.file_type().is_file() {
-            let rel = e.path().strip_prefix(dir).unwrap().to_string_lossy().into_owned();
+            let rel = e
+                .path()
+                .strip_prefix(dir)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
             out.push((rel, fs::read(e.path()).unwrap()));
         }
     }
@@ -45,27 +50,54 @@ fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
 fn assert_same_tree(a: &Path, b: &Path) {
     let (ta, tb) = (tree(a), tree(b));
     let names = |t: &[(String, Vec<u8>)]| t.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>();
-    assert_eq!(names(&ta), names(&tb), "file lists of {} and {}", a.display(), b.display());
+    assert_eq!(
+        names(&ta),
+        names(&tb),
+        "file lists of {} and {}",
+        a.display(),
+        b.display()
+    );
     for ((name, x), (_, y)) in ta.iter().zip(&tb) {
-        assert!(x == y, "{name} differs between {} and {}", a.display(), b.display());
+        assert!(
+            x == y,
+            "{name} differs between {} and {}",
+            a.display(),
+            b.display()
+        );
     }
 }
 
 fn ok(o: &Output) {
-    assert!(o.status.success(), "exit {:?}\n{}", o.status.code(), String::from_utf8_lossy(&o.stderr));
+    assert!(
+        o.status.success(),
+        "exit {:?}\n{}",
+        o.status.code(),
+        String::from_utf8_lossy(&o.stderr)
+    );
 }
 
 #[test]
 fn fixtures_match_their_expected_trees() {
     let list = fixtures();
-    assert!(list.len() >= 2, "fixtures with dist/client and expected/: {list:?}");
+    assert!(
+        list.len() >= 2,
+        "fixtures with dist/client and expected/: {list:?}"
+    );
     for f in list {
         let t = tempfile::tempdir().unwrap();
         let out = t.path().join("out");
-        let o = run(&["rewrite", f.join("dist/client").to_str().unwrap(), "-o", out.to_str().unwrap()]);
+        let o = run(&[
+            "rewrite",
+            f.join("dist/client").to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+        ]);
         ok(&o);
         let summary = String::from_utf8_lossy(&o.stderr);
-        assert!(summary.contains(" files, ") && summary.contains(" edits ("), "{summary}");
+        assert!(
+            summary.contains(" files, ") && summary.contains(" edits ("),
+            "{summary}"
+        );
         assert_same_tree(&out, &f.join("expected"));
     }
 }
@@ -78,10 +110,29 @@ fn second_run_and_thread_counts_change_nothing() {
         let one = t.path().join("one");
         let two = t.path().join("two");
         let again = t.path().join("again");
-        ok(&run(&["rewrite", input.to_str().unwrap(), "-o", one.to_str().unwrap(), "-j", "1"]));
-        ok(&run(&["rewrite", input.to_str().unwrap(), "-o", two.to_str().unwrap(), "-j", "2"]));
+        ok(&run(&[
+            "rewrite",
+            input.to_str().unwrap(),
+            "-o",
+            one.to_str().unwrap(),
+            "-j",
+            "1",
+        ]));
+        ok(&run(&[
+            "rewrite",
+            input.to_str().unwrap(),
+            "-o",
+            two.to_str().unwrap(),
+            "-j",
+            "2",
+        ]));
         assert_same_tree(&one, &two);
-        ok(&run(&["rewrite", one.to_str().unwrap(), "-o", again.to_str().unwrap()]));
+        ok(&run(&[
+            "rewrite",
+            one.to_str().unwrap(),
+            "-o",
+            again.to_str().unwrap(),
+        ]));
         assert_same_tree(&one, &again);
     }
 }
@@ -105,7 +156,12 @@ fn output_keeps_what_must_not_change() {
             .filter(|(n, _)| n.ends_with(".js"))
             .map(|(_, b)| String::from_utf8(b).unwrap())
             .collect();
-        for kept in ["/cryosparc_projects/P6/imports/job", "//cdn.example.com/lib.js", "/styles/v1", "/v4/"] {
+        for kept in [
+            "/cryosparc_projects/P6/imports/job",
+            "//cdn.example.com/lib.js",
+            "/styles/v1",
+            "/v4/",
+        ] {
             assert!(js.contains(kept), "{kept} missing in {}", f.display());
         }
         // Case 12: no `//` produced by a join, no double root.
@@ -118,14 +174,25 @@ fn output_keeps_what_must_not_change() {
 fn check_tells_original_from_rewritten() {
     for f in fixtures() {
         let o = run(&["check", f.join("dist/client").to_str().unwrap()]);
-        assert_eq!(o.status.code(), Some(1), "check on the original must find work");
+        assert_eq!(
+            o.status.code(),
+            Some(1),
+            "check on the original must find work"
+        );
         let text = String::from_utf8_lossy(&o.stdout);
-        assert!(text.contains("index.html:") && text.contains(": unhandled: html-attribute: "), "{text}");
+        assert!(
+            text.contains("index.html:") && text.contains(": unhandled: html-attribute: "),
+            "{text}"
+        );
         let o = run(&["check", f.join("expected").to_str().unwrap(), "--json"]);
         ok(&o);
         let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
         assert_eq!(report["unhandled"].as_array().unwrap().len(), 0);
-        assert!(report["kept"].as_array().unwrap().iter().any(|k| k["value"] == "/login"));
+        assert!(report["kept"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|k| k["value"] == "/login"));
     }
 }
 
@@ -142,19 +209,31 @@ fn small_client(dir: &Path) {
 #[test]
 fn install_layouts_are_found() {
     for (layout, rel) in [
-        ("v4", "cryosparc_master/cryosparc_app/custom-server/dist/client"),
+        (
+            "v4",
+            "cryosparc_master/cryosparc_app/custom-server/dist/client",
+        ),
         ("v5", "cryosparc_master/app/custom-server/dist/client"),
     ] {
         let t = tempfile::tempdir().unwrap();
         small_client(&t.path().join(rel));
         let out = t.path().join("out");
-        let o = run(&["rewrite", t.path().to_str().unwrap(), "-o", out.to_str().unwrap()]);
+        let o = run(&[
+            "rewrite",
+            t.path().to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+        ]);
         ok(&o);
         let err = String::from_utf8_lossy(&o.stderr);
         assert!(err.contains(&format!("CryoSPARC {layout} layout")), "{err}");
         assert!(out.join("csprefix-manifest.json").is_file());
         // In place, through the install root.
-        let o = run(&["rewrite", t.path().join("cryosparc_master").to_str().unwrap(), "--in-place"]);
+        let o = run(&[
+            "rewrite",
+            t.path().join("cryosparc_master").to_str().unwrap(),
+            "--in-place",
+        ]);
         ok(&o);
         assert_same_tree(&out, &t.path().join(rel));
     }
@@ -171,9 +250,22 @@ fn refuses_before_any_work() {
     fs::write(busy.join("keep"), "x").unwrap();
     let cases: Vec<(Vec<String>, &str)> = vec![
         (vec!["-o".into(), busy.display().to_string()], "not empty"),
-        (vec!["-o".into(), input.display().to_string()], "the output is the input"),
-        (vec!["-o".into(), input.join("sub").display().to_string()], "inside the input"),
-        (vec!["-o".into(), t.path().display().to_string(), "--replace".into()], "inside the output"),
+        (
+            vec!["-o".into(), input.display().to_string()],
+            "the output is the input",
+        ),
+        (
+            vec!["-o".into(), input.join("sub").display().to_string()],
+            "inside the input",
+        ),
+        (
+            vec![
+                "-o".into(),
+                t.path().display().to_string(),
+                "--replace".into(),
+            ],
+            "inside the output",
+        ),
     ];
     for (extra, message) in cases {
         let mut args = vec!["rewrite".to_string(), input.display().to_string()];
@@ -185,7 +277,12 @@ fn refuses_before_any_work() {
     }
     assert_eq!(fs::read_to_string(busy.join("keep")).unwrap(), "x");
     assert_eq!(tree(&input), before, "the input was modified");
-    let o = run(&["rewrite", t.path().join("nothing").to_str().unwrap(), "-o", "x"]);
+    let o = run(&[
+        "rewrite",
+        t.path().join("nothing").to_str().unwrap(),
+        "-o",
+        "x",
+    ]);
     assert_eq!(o.status.code(), Some(2));
 }
 
@@ -198,18 +295,39 @@ fn bad_files_are_all_listed_and_nothing_is_written() {
     fs::write(input.join("assets/c.css"), ".a{color:red}\n.b{{}\n").unwrap();
     fs::write(input.join("assets/d.js"), b"var s = \"\xff\";").unwrap();
     let out = t.path().join("out");
-    let o = run(&["rewrite", input.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    let o = run(&[
+        "rewrite",
+        input.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
     assert_eq!(o.status.code(), Some(1));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("assets/b.js:2:"), "{err}");
     assert!(err.contains("assets/c.css:2:"), "{err}");
-    assert!(err.contains("assets/d.js:1:") && err.contains("invalid UTF-8"), "{err}");
+    assert!(
+        err.contains("assets/d.js:1:") && err.contains("invalid UTF-8"),
+        "{err}"
+    );
     assert!(!out.exists(), "output written despite errors");
-    assert_eq!(fs::read_dir(t.path()).unwrap().count(), 1, "temporary folder left behind");
+    assert_eq!(
+        fs::read_dir(t.path()).unwrap().count(),
+        1,
+        "temporary folder left behind"
+    );
 
-    let o = run(&["rewrite", input.to_str().unwrap(), "-o", out.to_str().unwrap(), "--keep-going"]);
+    let o = run(&[
+        "rewrite",
+        input.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--keep-going",
+    ]);
     assert_eq!(o.status.code(), Some(1));
-    assert_eq!(fs::read(out.join("assets/b.js")).unwrap(), fs::read(input.join("assets/b.js")).unwrap());
+    assert_eq!(
+        fs::read(out.join("assets/b.js")).unwrap(),
+        fs::read(input.join("assets/b.js")).unwrap()
+    );
     let a = fs::read_to_string(out.join("assets/a.js")).unwrap();
     assert!(a.contains("__csprefix_root"), "{a}");
     let manifest: serde_json::Value =
@@ -222,9 +340,18 @@ fn bom_and_crlf_survive() {
     let t = tempfile::tempdir().unwrap();
     let input = t.path().join("client");
     small_client(&input);
-    fs::write(input.join("assets/a.js"), b"\xEF\xBB\xBFvar a = 1;\r\nfetch(\"/api/x\");\r\n").unwrap();
+    fs::write(
+        input.join("assets/a.js"),
+        b"\xEF\xBB\xBFvar a = 1;\r\nfetch(\"/api/x\");\r\n",
+    )
+    .unwrap();
     let out = t.path().join("out");
-    ok(&run(&["rewrite", input.to_str().unwrap(), "-o", out.to_str().unwrap()]));
+    ok(&run(&[
+        "rewrite",
+        input.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]));
     let a = fs::read(out.join("assets/a.js")).unwrap();
     let want = b"\xEF\xBB\xBFvar a = 1;\r\nfetch(`${(self.__csprefix_root||\"\")}/api/x`);\r\n";
     assert_eq!(a, want.to_vec());
@@ -235,10 +362,91 @@ fn help_lists_every_option() {
     let o = run(&["rewrite", "--help"]);
     ok(&o);
     let help = String::from_utf8_lossy(&o.stdout);
-    for opt in ["--output", "--in-place", "--replace", "--keep-going", "--profile", "--server-route",
-                "--page-route", "--mount-pattern", "--fixed-prefix", "--jobs", "--verbose", "--quiet"] {
+    for opt in [
+        "--output",
+        "--in-place",
+        "--replace",
+        "--keep-going",
+        "--profile",
+        "--server-route",
+        "--page-route",
+        "--mount-pattern",
+        "--fixed-prefix",
+        "--jobs",
+        "--verbose",
+        "--quiet",
+    ] {
         assert!(help.contains(opt), "{opt} missing from --help");
     }
     let o = run(&["--help"]);
     assert!(String::from_utf8_lossy(&o.stdout).contains("Examples:"));
+}
+
+fn b64(bytes: &[u8]) -> String {
+    const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for c in bytes.chunks(3) {
+        let n = (c[0] as u32) << 16
+            | (*c.get(1).unwrap_or(&0) as u32) << 8
+            | *c.get(2).unwrap_or(&0) as u32;
+        for i in 0..4 {
+            out.push(if i <= c.len() {
+                T[(n >> (18 - 6 * i) & 63) as usize] as char
+            } else {
+                '='
+            });
+        }
+    }
+    out
+}
+
+#[test]
+fn integrity_and_csp_follow_the_rewrite() {
+    use sha2::Digest;
+    let t = tempfile::tempdir().unwrap();
+    let input = t.path().join("client");
+    small_client(&input);
+    fs::write(
+        input.join("index.html"),
+        "<!doctype html><html><head><meta charset=\"utf-8\">\
+         <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'self'; img-src *\">\
+         <script type=\"module\" src=\"/assets/a.js\" integrity=\"sha384-stale sha512-stale\"></script>\
+         </head><body></body></html>",
+    )
+    .unwrap();
+    let out = t.path().join("out");
+    ok(&run(&[
+        "rewrite",
+        input.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]));
+    let html = fs::read_to_string(out.join("index.html")).unwrap();
+    let a = fs::read(out.join("assets/a.js")).unwrap();
+    let want = format!(
+        "integrity=\"sha384-{} sha512-{}\"",
+        b64(&sha2::Sha384::digest(&a)),
+        b64(&sha2::Sha512::digest(&a))
+    );
+    assert!(html.contains(&want), "{html}");
+    let start = html.find("<script id=\"csprefix-bootstrap\">").unwrap()
+        + "<script id=\"csprefix-bootstrap\">".len();
+    let end = start + html[start..].find("</script>").unwrap();
+    let hash = b64(&sha2::Sha256::digest(&html.as_bytes()[start..end]));
+    assert!(
+        html.contains(&format!(
+            "default-src 'self'; img-src *; script-src 'self' 'sha256-{hash}'"
+        )),
+        "{html}"
+    );
+    // The audit agrees, and a second run changes nothing.
+    ok(&run(&["check", out.to_str().unwrap()]));
+    let again = t.path().join("again");
+    ok(&run(&[
+        "rewrite",
+        out.to_str().unwrap(),
+        "-o",
+        again.to_str().unwrap(),
+    ]));
+    assert_same_tree(&out, &again);
 }

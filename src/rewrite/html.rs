@@ -26,6 +26,8 @@ use std::rc::Rc;
 
 use lol_html::{doctype, element, text, HtmlRewriter, Settings};
 
+use sha2::Digest;
+
 use crate::diagnostics::LineIndex;
 use crate::edit::{Edit, EditKind};
 use crate::rewrite::{css, js, Kept, ParseError};
@@ -270,8 +272,17 @@ fn is_js_type(t: Option<&str>) -> bool {
     }
 }
 
+/// Gives the final bytes of a file of the bundle, by its path relative to
+/// the root, to recompute `integrity` attributes.
+pub type FinalFiles<'a> = &'a (dyn Fn(&str) -> Option<Vec<u8>> + Sync);
+
 /// Edits for one HTML document.
-pub fn rewrite(src: &str, classifier: &Classifier, bootstrap: &Bootstrap) -> HtmlResult {
+pub fn rewrite(
+    src: &str,
+    classifier: &Classifier,
+    bootstrap: &Bootstrap,
+    final_files: FinalFiles,
+) -> HtmlResult {
     let lines = LineIndex::new(src);
     let err_at = |offset: usize, message: String| ParseError {
         position: lines.position(offset),
@@ -309,6 +320,14 @@ pub fn rewrite(src: &str, classifier: &Classifier, bootstrap: &Bootstrap) -> Htm
         if tag.name == "script" && get("id") == Some(BOOTSTRAP_ID) {
             has_bootstrap = true;
             continue;
+        }
+        if let Some(e) = integrity_edit(&attrs, final_files) {
+            edits.push(e);
+        }
+        if tag.name == "meta" {
+            if let Some(e) = csp_edit(src, &attrs, bootstrap) {
+                edits.push(e);
+            }
         }
         if tag.name == "style" {
             if get("type") == Some(STYLE_TYPE) {
@@ -432,6 +451,129 @@ pub fn rewrite(src: &str, classifier: &Classifier, bootstrap: &Bootstrap) -> Htm
     }
 }
 
+/// The `integrity` of a script or stylesheet whose file the rewrite changed,
+/// recomputed with the same algorithms.
+fn integrity_edit(attrs: &[Attr], final_files: FinalFiles) -> Option<Edit> {
+    let integrity = attrs.iter().find(|a| a.name == "integrity")?;
+    let old = integrity.value.as_deref()?;
+    let url = attrs.iter().find_map(|a| {
+        let name = a.name.strip_prefix(ATTR_PREFIX).unwrap_or(&a.name);
+        matches!(name, "src" | "href")
+            .then_some(a.value.as_deref())
+            .flatten()
+    })?;
+    if !is_root_relative(url) {
+        return None;
+    }
+    let rel = url[1..].split(['?', '#']).next()?;
+    let bytes = final_files(rel)?;
+    let new: Vec<String> = old
+        .split_ascii_whitespace()
+        .map(|token| {
+            let (alg, rest) = token.split_once('-').unwrap_or((token, ""));
+            let options = rest.find('?').map_or("", |i| &rest[i..]);
+            let digest = match alg {
+                "sha256" => sha2::Sha256::digest(&bytes).to_vec(),
+                "sha384" => sha2::Sha384::digest(&bytes).to_vec(),
+                "sha512" => sha2::Sha512::digest(&bytes).to_vec(),
+                _ => return token.to_string(),
+            };
+            format!("{alg}-{}{options}", base64(&digest))
+        })
+        .collect();
+    let new = new.join(" ");
+    (new != old).then(|| Edit::new(integrity.value_range.clone(), new, EditKind::Integrity))
+}
+
+/// A Content-Security-Policy `<meta>` that forbids inline scripts gets the
+/// bootstrap's hash in its `script-src`.
+fn csp_edit(src: &str, attrs: &[Attr], bootstrap: &Bootstrap) -> Option<Edit> {
+    let equiv = attrs
+        .iter()
+        .find(|a| a.name == "http-equiv")?
+        .value
+        .as_deref()?;
+    if !equiv.eq_ignore_ascii_case("content-security-policy") {
+        return None;
+    }
+    let content = attrs.iter().find(|a| a.name == "content")?;
+    let policy = content.value.as_deref()?;
+    let hash = format!(
+        "'sha256-{}'",
+        base64(&sha2::Sha256::digest(bootstrap.script().as_bytes()))
+    );
+    let directives: Vec<&str> = policy
+        .split(';')
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+        .collect();
+    let find = |name: &str| {
+        directives.iter().position(|d| {
+            d.split_ascii_whitespace()
+                .next()
+                .is_some_and(|n| n.eq_ignore_ascii_case(name))
+        })
+    };
+    let allows_inline = |d: &str| {
+        let lower = d.to_ascii_lowercase();
+        lower.contains("'unsafe-inline'") && !lower.contains("'sha") && !lower.contains("'nonce-")
+    };
+    let mut out: Vec<String> = directives.iter().map(|d| d.to_string()).collect();
+    match (find("script-src"), find("default-src")) {
+        (Some(i), _) => {
+            if allows_inline(directives[i]) || directives[i].contains(&hash) {
+                return None;
+            }
+            out[i] = format!("{} {hash}", directives[i]);
+        }
+        (None, Some(i)) => {
+            if allows_inline(directives[i]) {
+                return None;
+            }
+            let sources = directives[i]
+                .split_once(char::is_whitespace)
+                .map_or("", |(_, s)| s);
+            out.push(format!("script-src {sources} {hash}").replace("  ", " "));
+        }
+        (None, None) => return None,
+    }
+    let quote = src
+        .as_bytes()
+        .get(content.value_range.start.wrapping_sub(1))
+        .copied();
+    let mut text = out.join("; ");
+    text = match quote {
+        Some(b'"') => text.replace('"', "&quot;"),
+        Some(b'\'') => text.replace('\'', "&#39;"),
+        _ => format!("\"{}\"", text.replace('"', "&quot;")),
+    };
+    Some(Edit::new(
+        content.value_range.clone(),
+        text,
+        EditKind::Integrity,
+    ))
+}
+
+/// Standard base64 with padding.
+fn base64(bytes: &[u8]) -> String {
+    const TABLE: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, b)| n | (*b as u32) << (16 - 8 * i));
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(TABLE[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
 /// A parse error inside an embedded script or style, placed in the file.
 fn shift(lines: &LineIndex, origin: usize, inner: &str, e: ParseError) -> ParseError {
     // Find the byte offset of the inner position, then map it in the file.
@@ -466,6 +608,15 @@ mod tests {
         assert_eq!(&src[attrs[1].name_range.clone()], "HREF");
         assert_eq!(attrs[2].value, None);
         assert_eq!(attrs[3].value.as_deref(), Some("a&b"));
+    }
+
+    #[test]
+    fn base64_table() {
+        assert_eq!(base64(b""), "");
+        assert_eq!(base64(b"f"), "Zg==");
+        assert_eq!(base64(b"fo"), "Zm8=");
+        assert_eq!(base64(b"foo"), "Zm9v");
+        assert_eq!(base64(b"foobar"), "Zm9vYmFy");
     }
 
     #[test]
