@@ -160,8 +160,11 @@ export async function visit({ context, origin, mount, steps, shotDir }) {
     step.title = await page.title().catch(() => '');
     step.text = await visibleText(page);
     step.screenshot = path.join(shotDir, `${String(i + 1).padStart(2, '0')}-${slug(s.name)}.png`);
-    await page.screenshot({ path: step.screenshot, fullPage: true, timeout: 10000 }).catch((err) => {
-      step.errors.push(`screenshot: ${firstLine(err)}`);
+    // A picture is for people reading the report, not a check: some pages
+    // never hand Chromium's headless compositor a frame, so a timeout here is
+    // noted in the report and judged by nothing.
+    await page.screenshot({ path: step.screenshot, fullPage: true, timeout: 5000 }).catch((err) => {
+      step.screenshotError = firstLine(err);
       step.screenshot = null;
     });
   }
