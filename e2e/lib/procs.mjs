@@ -1,7 +1,7 @@
 // Every process the browser test starts goes through here, so that all of
 // them are stopped by pid on normal exit, on failure, on SIGINT/SIGTERM and
 // when the overall deadline passes. Each child leads its own process group
-// (detached), so its helpers (Apache workers, Chromium renderers) go with it.
+// (detached), so its own children (Apache workers, Chromium renderers) go with it.
 
 import { spawn } from 'node:child_process';
 import { openSync, closeSync, appendFileSync } from 'node:fs';
