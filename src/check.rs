@@ -13,6 +13,8 @@ use crate::cli::CheckArgs;
 use crate::diagnostics::{escape, LineIndex, Position};
 use crate::locate::locate;
 use crate::output::Manifest;
+use rayon::prelude::*;
+
 use crate::pipeline::{prepare, Outcome};
 use crate::plan::{walk, Kind};
 use crate::run::{options, pool, settings};
@@ -67,13 +69,13 @@ pub fn audit(args: &CheckArgs) -> Result<Report, String> {
     );
     settings.final_dir = Some(dir.clone());
     let prepared = pool.install(|| prepare(entries, &settings));
-    let outcomes: Vec<(usize, Outcome)> = pool.install(|| {
-        use rayon::prelude::*;
-        (0..prepared.entries.len())
-            .into_par_iter()
-            .map(|i| (i, prepared.outcome(i, &settings)))
-            .collect()
-    });
+    // As in the rewrite, documents and maps after the files they depend on.
+    let (late, early): (Vec<usize>, Vec<usize>) =
+        (0..prepared.entries.len()).partition(|&i| prepared.entries[i].kind.is_late());
+    let outcome = |i: usize| (i, prepared.outcome(i, &settings));
+    let mut outcomes: Vec<(usize, Outcome)> =
+        pool.install(|| early.into_par_iter().map(outcome).collect());
+    outcomes.extend(pool.install(|| late.into_par_iter().map(outcome).collect::<Vec<_>>()));
     for (i, outcome) in outcomes {
         let rel = &prepared.entries[i].rel;
         match outcome {

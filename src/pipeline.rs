@@ -6,14 +6,14 @@
 //! the small per-script findings are kept between the passes, never the
 //! files or their syntax trees.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use rayon::prelude::*;
 
 use crate::diagnostics::{LineIndex, Problem};
 use crate::edit::Edit;
 use crate::plan::{Entry, Kind};
-use crate::rewrite::{css, html, js, manifest, Kept, ParseError};
+use crate::rewrite::{css, html, js, manifest, sourcemap, Kept, ParseError};
 use crate::runtime::Bootstrap;
 use crate::urls::Classifier;
 
@@ -24,6 +24,9 @@ pub struct Settings {
     /// Where the final version of every file is found once it is written
     /// (the output being built, or the audited tree), for `integrity`.
     pub final_dir: Option<std::path::PathBuf>,
+    /// Column shifts of rewritten files, by the map file they name; `None`
+    /// where an edit changed the line structure.
+    pub shifts: std::sync::Mutex<HashMap<String, Option<Vec<sourcemap::Shift>>>>,
 }
 
 impl Settings {
@@ -149,6 +152,29 @@ pub fn prepare(entries: Vec<Entry>, settings: &Settings) -> Prepared {
 }
 
 impl Prepared {
+    fn source_map(&self, entry: &Entry, settings: &Settings) -> Outcome {
+        let shifts = settings.shifts.lock().unwrap_or_else(|e| e.into_inner()).get(&entry.rel).cloned();
+        let Some(shifts) = shifts else { return Outcome::Copy };
+        let bytes = match read_text(entry) {
+            Ok(b) => b,
+            Err(p) => return Outcome::Failed(vec![p]),
+        };
+        let Some(shifts) = shifts else {
+            let why = "the file it maps was rewritten across lines; this map no longer matches it";
+            return Outcome::Failed(vec![Problem::file(&entry.rel, why)]);
+        };
+        let (origin, text) = text_of(&bytes);
+        match sourcemap::rewrite(text, &shifts) {
+            Ok(mut edits) => {
+                for e in &mut edits {
+                    e.range = e.range.start + origin..e.range.end + origin;
+                }
+                Outcome::Edits { src: bytes, edits, kept: Vec::new() }
+            }
+            Err(m) => Outcome::Failed(vec![Problem::file(&entry.rel, m)]),
+        }
+    }
+
     /// Whether the script at `rel` runs as a worker.
     pub fn is_worker(&self, rel: &str) -> bool {
         self.workers.contains(rel)
@@ -165,6 +191,9 @@ impl Prepared {
         let entry = &self.entries[i];
         if matches!(entry.kind, Kind::Other | Kind::Folder | Kind::Link) {
             return Outcome::Copy;
+        }
+        if entry.kind == Kind::SourceMap {
+            return self.source_map(entry, settings);
         }
         let bytes = match read_text(entry) {
             Ok(b) => b,
@@ -207,8 +236,16 @@ impl Prepared {
                     }
                 }
             }
-            Kind::Other | Kind::Folder | Kind::Link => unreachable!("handled above"),
+            Kind::Other | Kind::Folder | Kind::Link | Kind::SourceMap => {
+                unreachable!("handled above")
+            }
         };
+        if !edits.is_empty() && matches!(entry.kind, Kind::Js | Kind::Css) {
+            if let Some(map) = sourcemap::named_map(&bytes, entry.dir()) {
+                let shifts = sourcemap::shifts(text.as_bytes(), &edits);
+                settings.shifts.lock().unwrap_or_else(|e| e.into_inner()).insert(map, shifts);
+            }
+        }
         if origin > 0 {
             for e in &mut edits {
                 e.range = e.range.start + origin..e.range.end + origin;

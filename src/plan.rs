@@ -20,6 +20,8 @@ pub enum Kind {
     Css,
     Js,
     WebManifest,
+    /// A source map: shifted when the file it maps was rewritten.
+    SourceMap,
     /// Copied as it is: images, fonts, source maps, anything else.
     Other,
     Folder,
@@ -27,12 +29,19 @@ pub enum Kind {
 }
 
 impl Kind {
+    /// Kinds whose rewrite depends on the final form of other files:
+    /// documents (`integrity`) and source maps. They go after the rest.
+    pub fn is_late(self) -> bool {
+        matches!(self, Kind::Html | Kind::SourceMap)
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Kind::Html => "html",
             Kind::Css => "css",
             Kind::Js => "js",
             Kind::WebManifest => "webmanifest",
+            Kind::SourceMap => "sourcemap",
             Kind::Other => "other",
             Kind::Folder => "folder",
             Kind::Link => "link",
@@ -46,6 +55,7 @@ impl Kind {
             "html" | "htm" => Kind::Html,
             "css" => Kind::Css,
             "js" | "mjs" | "cjs" => Kind::Js,
+            "map" => Kind::SourceMap,
             _ if is_manifest_name(&lower) => Kind::WebManifest,
             _ => Kind::Other,
         }
@@ -172,7 +182,7 @@ mod tests {
             ("assets/x.mjs", Kind::Js),
             ("site.webmanifest", Kind::WebManifest),
             ("manifest.json", Kind::WebManifest),
-            ("assets/x.js.map", Kind::Other),
+            ("assets/x.js.map", Kind::SourceMap),
             ("logo.png", Kind::Other),
         ];
         for (name, kind) in table {

@@ -97,6 +97,7 @@ pub fn settings<'a>(options: &Options, files: impl IntoIterator<Item = &'a str>)
         classifier: Classifier::new(files, profile),
         bootstrap: Bootstrap::new(&mount),
         final_dir: None,
+        shifts: Default::default(),
     }
 }
 
@@ -265,9 +266,9 @@ pub fn rewrite(args: &RewriteArgs, verbose: u8, quiet: bool) -> Result<Status, S
         .map(|m| m.files.iter().map(|f| (f.path.as_str(), f)).collect())
         .unwrap_or_default();
     settings.final_dir = Some(staging.path().to_path_buf());
-    // Documents last: their `integrity` attributes hash the final files.
+    // Documents and maps last: they depend on the final form of others.
     let (documents, others): (Vec<usize>, Vec<usize>) =
-        (0..prepared.entries.len()).partition(|&i| prepared.entries[i].kind == Kind::Html);
+        (0..prepared.entries.len()).partition(|&i| prepared.entries[i].kind.is_late());
     let write = |i: usize| {
         let d = write_entry(
             &prepared,

@@ -6,6 +6,7 @@ pub mod css;
 pub mod html;
 pub mod js;
 pub mod manifest;
+pub mod sourcemap;
 
 use crate::diagnostics::Position;
 
