@@ -8,7 +8,7 @@ DEMO_OUT ?= target/demo/client
 .PHONY: help build demo test setup unit lint real-input e2e app-test container-test fixtures expected bench ci
 
 help: ## list the targets
-	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | \
+	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | \
 	  awk 'BEGIN {FS = ":.*## "}; {printf "  %-16s %s\n", $$1, $$2}'
 
 build: ## build the rewriter (release)

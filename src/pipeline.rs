@@ -153,8 +153,15 @@ pub fn prepare(entries: Vec<Entry>, settings: &Settings) -> Prepared {
 
 impl Prepared {
     fn source_map(&self, entry: &Entry, settings: &Settings) -> Outcome {
-        let shifts = settings.shifts.lock().unwrap_or_else(|e| e.into_inner()).get(&entry.rel).cloned();
-        let Some(shifts) = shifts else { return Outcome::Copy };
+        let shifts = settings
+            .shifts
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&entry.rel)
+            .cloned();
+        let Some(shifts) = shifts else {
+            return Outcome::Copy;
+        };
         let bytes = match read_text(entry) {
             Ok(b) => b,
             Err(p) => return Outcome::Failed(vec![p]),
@@ -169,7 +176,11 @@ impl Prepared {
                 for e in &mut edits {
                     e.range = e.range.start + origin..e.range.end + origin;
                 }
-                Outcome::Edits { src: bytes, edits, kept: Vec::new() }
+                Outcome::Edits {
+                    src: bytes,
+                    edits,
+                    kept: Vec::new(),
+                }
             }
             Err(m) => Outcome::Failed(vec![Problem::file(&entry.rel, m)]),
         }
@@ -243,7 +254,11 @@ impl Prepared {
         if !edits.is_empty() && matches!(entry.kind, Kind::Js | Kind::Css) {
             if let Some(map) = sourcemap::named_map(&bytes, entry.dir()) {
                 let shifts = sourcemap::shifts(text.as_bytes(), &edits);
-                settings.shifts.lock().unwrap_or_else(|e| e.into_inner()).insert(map, shifts);
+                settings
+                    .shifts
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .insert(map, shifts);
             }
         }
         if origin > 0 {

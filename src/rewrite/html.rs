@@ -31,7 +31,7 @@ use sha2::Digest;
 use crate::diagnostics::LineIndex;
 use crate::edit::{Edit, EditKind};
 use crate::rewrite::{css, js, Kept, ParseError};
-use crate::runtime::{Bootstrap, BOOTSTRAP_ID};
+use crate::runtime::{Bootstrap, BOOTSTRAP_ID, FLUSH_ID, FLUSH_SCRIPT};
 use crate::urls::{is_root_relative, Classifier};
 
 /// The prefix that renamed attributes carry.
@@ -293,6 +293,9 @@ pub fn rewrite(
     let mut kept = Vec::new();
     let mut errors = Vec::new();
     let mut has_bootstrap = false;
+    let mut has_flush = false;
+    // Where the flush goes: after the last renamed <script> or <link>.
+    let mut last_renamed: Option<usize> = None;
     let mut head_end = None;
     let mut charset_end = None;
     let mut html_end = None;
@@ -319,6 +322,10 @@ pub fn rewrite(
         }
         if tag.name == "script" && get("id") == Some(BOOTSTRAP_ID) {
             has_bootstrap = true;
+            continue;
+        }
+        if tag.name == "script" && get("id") == Some(FLUSH_ID) {
+            has_flush = true;
             continue;
         }
         if let Some(e) = integrity_edit(&attrs, final_files) {
@@ -356,6 +363,9 @@ pub fn rewrite(
                 continue;
             };
             if a.name.starts_with(ATTR_PREFIX) {
+                if matches!(tag.name.as_str(), "script" | "link") {
+                    last_renamed = Some(element_end(src, tag));
+                }
                 kept.push(Kept {
                     offset: a.name_range.start,
                     value: value.to_string(),
@@ -384,6 +394,11 @@ pub fn rewrite(
             } else {
                 is_url_attr(&tag.name, &a.name) && is_root_relative(value.trim())
             };
+            if wants || a.name.starts_with(ATTR_PREFIX) {
+                if matches!(tag.name.as_str(), "script" | "link") {
+                    last_renamed = Some(element_end(src, tag));
+                }
+            }
             if wants {
                 let name = &src[a.name_range.clone()];
                 edits.push(Edit::new(
@@ -419,6 +434,12 @@ pub fn rewrite(
             }
             continue;
         }
+        if get("id") == Some(FLUSH_ID) {
+            if body != FLUSH_SCRIPT {
+                edits.push(Edit::new(text.clone(), FLUSH_SCRIPT, EditKind::Bootstrap));
+            }
+            continue;
+        }
         if get("src").is_some() || !is_js_type(get("type")) || body.trim().is_empty() {
             continue;
         }
@@ -434,6 +455,10 @@ pub fn rewrite(
         }
     }
 
+    if let (Some(at), false) = (last_renamed, has_flush) {
+        let tag = format!("<script id=\"{FLUSH_ID}\">{FLUSH_SCRIPT}</script>");
+        edits.push(Edit::insert(at, tag, EditKind::Bootstrap));
+    }
     let is_document = scan.has_doctype || head_end.is_some() || html_end.is_some();
     if is_document && !has_bootstrap {
         let at = charset_end.or(head_end).or(html_end).unwrap_or(0);
@@ -448,6 +473,22 @@ pub fn rewrite(
         Ok((edits, kept))
     } else {
         Err(errors)
+    }
+}
+
+/// Where an element ends: after its start tag for a void element, after
+/// its end tag for a script.
+fn element_end(src: &str, tag: &Tag) -> usize {
+    if tag.name != "script" {
+        return tag.range.end;
+    }
+    let lower = src[tag.range.end..].to_ascii_lowercase();
+    match lower.find("</script") {
+        Some(i) => {
+            let close = tag.range.end + i;
+            src[close..].find('>').map_or(src.len(), |j| close + j + 1)
+        }
+        None => src.len(),
     }
 }
 

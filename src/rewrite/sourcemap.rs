@@ -50,7 +50,12 @@ pub fn shifts(src: &[u8], edits: &[Edit]) -> Option<Vec<Shift>> {
         scanned = e.range.start;
         let start = utf16_len(&text[line_start..e.range.start]);
         let end = start + utf16_len(old);
-        out.push(Shift { line, start, end, delta: utf16_len(&e.text) as i64 - (end - start) as i64 });
+        out.push(Shift {
+            line,
+            start,
+            end,
+            delta: utf16_len(&e.text) as i64 - (end - start) as i64,
+        });
     }
     Some(out)
 }
@@ -65,7 +70,9 @@ pub fn named_map(src: &[u8], dir: &str) -> Option<String> {
     let tail = &src[src.len().saturating_sub(1024)..];
     let tail = String::from_utf8_lossy(tail);
     let at = tail.rfind("sourceMappingURL=")?;
-    let url = tail[at + "sourceMappingURL=".len()..].split_whitespace().next()?;
+    let url = tail[at + "sourceMappingURL=".len()..]
+        .split_whitespace()
+        .next()?;
     let url = url.trim_end_matches("*/");
     if url.is_empty() || url.contains(':') || url.starts_with('/') {
         return None;
@@ -101,11 +108,19 @@ fn decode_vlq(s: &[u8], at: &mut usize) -> Option<i64> {
             return None;
         }
     }
-    Some(if value & 1 == 1 { -(value >> 1) } else { value >> 1 })
+    Some(if value & 1 == 1 {
+        -(value >> 1)
+    } else {
+        value >> 1
+    })
 }
 
 fn encode_vlq(value: i64, out: &mut String) {
-    let mut v = if value < 0 { ((-value) << 1) | 1 } else { value << 1 };
+    let mut v = if value < 0 {
+        ((-value) << 1) | 1
+    } else {
+        value << 1
+    };
     loop {
         let mut digit = v & 31;
         v >>= 5;
@@ -179,7 +194,11 @@ pub fn rewrite(src: &str, shifts: &[Shift]) -> Result<Vec<Edit>, String> {
     }
     let start = raw.get().as_ptr() as usize - src.as_ptr() as usize;
     let text = serde_json::to_string(&shifted).map_err(|e| e.to_string())?;
-    Ok(vec![Edit::new(start..start + raw.get().len(), text, EditKind::SourceMap)])
+    Ok(vec![Edit::new(
+        start..start + raw.get().len(),
+        text,
+        EditKind::SourceMap,
+    )])
 }
 
 #[cfg(test)]
@@ -212,8 +231,18 @@ mod tests {
         // Segments at columns 0, 9, 14 on line 0; an edit over 5..8 grows
         // by 20, an insertion at 14 adds 3.
         let shifts = [
-            Shift { line: 0, start: 5, end: 8, delta: 20 },
-            Shift { line: 0, start: 14, end: 14, delta: 3 },
+            Shift {
+                line: 0,
+                start: 5,
+                end: 8,
+                delta: 20,
+            },
+            Shift {
+                line: 0,
+                start: 14,
+                end: 14,
+                delta: 3,
+            },
         ];
         let out = shift_mappings("AAAA,SAAS,KAAK;AACA", &shifts).unwrap();
         let (first, second) = out.split_once(';').unwrap();
@@ -228,7 +257,15 @@ mod tests {
         let src = "ab\nc\"/x\"d";
         let edits = [Edit::new(4..8, "`${r}/x`", EditKind::JsUrl)];
         let s = shifts(src.as_bytes(), &edits).unwrap();
-        assert_eq!(s, [Shift { line: 1, start: 1, end: 5, delta: 4 }]);
+        assert_eq!(
+            s,
+            [Shift {
+                line: 1,
+                start: 1,
+                end: 5,
+                delta: 4
+            }]
+        );
         let multi = [Edit::new(0..4, "x", EditKind::JsUrl)];
         assert_eq!(shifts(src.as_bytes(), &multi), None);
     }
@@ -260,7 +297,8 @@ mod tests {
 
     #[test]
     fn fixture_maps_still_point_at_the_same_code() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/svelte-vite-current");
+        let root =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/svelte-vite-current");
         let mut checked = 0;
         for entry in std::fs::read_dir(root.join("dist/client/assets")).unwrap() {
             let path = entry.unwrap().path();
@@ -269,7 +307,9 @@ mod tests {
                 continue;
             }
             let js_name = name.trim_end_matches(".map");
-            let read = |dir: &str, n: &str| std::fs::read_to_string(root.join(dir).join("assets").join(n)).unwrap();
+            let read = |dir: &str, n: &str| {
+                std::fs::read_to_string(root.join(dir).join("assets").join(n)).unwrap()
+            };
             let (js0, map0) = (read("dist/client", js_name), read("dist/client", &name));
             let (js1, map1) = (read("expected", js_name), read("expected", &name));
             let (p0, p1) = (positions(&map0), positions(&map1));
@@ -278,7 +318,10 @@ mod tests {
                 let (x, y) = (char_at(&js0, *a), char_at(&js1, *b));
                 // A segment inside a rewritten literal lands on its start.
                 if x != y {
-                    assert!(matches!(y, Some('`' | '"' | '\'' | '(')), "{name}: {a:?}->{b:?}: {x:?} vs {y:?}");
+                    assert!(
+                        matches!(y, Some('`' | '"' | '\'' | '(')),
+                        "{name}: {a:?}->{b:?}: {x:?} vs {y:?}"
+                    );
                 }
                 checked += 1;
             }
@@ -289,9 +332,15 @@ mod tests {
     #[test]
     fn map_names() {
         let js = b"x=1\n//# sourceMappingURL=index-abc.js.map\n";
-        assert_eq!(named_map(js, "assets").as_deref(), Some("assets/index-abc.js.map"));
+        assert_eq!(
+            named_map(js, "assets").as_deref(),
+            Some("assets/index-abc.js.map")
+        );
         let css = b".a{}\n/*# sourceMappingURL=../maps/a.css.map */";
-        assert_eq!(named_map(css, "assets/css").as_deref(), Some("assets/maps/a.css.map"));
+        assert_eq!(
+            named_map(css, "assets/css").as_deref(),
+            Some("assets/maps/a.css.map")
+        );
         assert_eq!(named_map(b"x", "assets"), None);
     }
 }

@@ -61,6 +61,29 @@ loc.replace = function (u) { L.replace(add(String(u))); };
 loc.reload = function () { L.reload(); };
 loc.toString = function () { return loc.href; };
 self.__csprefix_loc = loc;
+// Called by a second inline script right after the document's last
+// renamed <script> or <link>: writes them into the page while it is being
+// parsed, so stylesheets block scripts and scripts keep their order, as
+// they did in the original markup.
+self.__csprefix_flush = function () {
+  if (document.readyState !== "loading") { return restore(); }
+  var els = document.querySelectorAll("script[" + P + "src],link[" + P + "href]"), out = "";
+  for (var i = 0; i < els.length; i++) {
+    var el = els[i], tag = el.tagName.toLowerCase(), s = "<" + tag, names = [];
+    for (var j = 0; j < el.attributes.length; j++) {
+      var at = el.attributes[j], k = at.name, v = at.value;
+      if (k.indexOf(P) === 0) {
+        names.push(k);
+        k = k.slice(P.length);
+        v = k === "srcset" || k === "imagesrcset" ? addSrcset(v) : add(v);
+      }
+      s += " " + k + "=\"" + String(v).replace(/&/g, "&amp;").replace(/"/g, "&quot;") + "\"";
+    }
+    names.forEach(function (n) { el.removeAttribute(n); });
+    out += s + (tag === "script" ? "><\/script>" : ">");
+  }
+  document.write(out);
+};
 if (!root) { return restore(); }
 // Where URLs leave the app.
 ["pushState", "replaceState"].forEach(function (k) {
@@ -139,6 +162,8 @@ return restore();
 function restore() {
   var setAttr = setA || Element.prototype.setAttribute, getAttr = getA || Element.prototype.getAttribute;
   function fixEl(el) {
+    // While the page is parsed, scripts and links wait for the flush.
+    if ((el.tagName === "SCRIPT" || el.tagName === "LINK") && document.readyState === "loading") { return; }
     var names = [];
     for (var i = 0; i < el.attributes.length; i++) {
       if (el.attributes[i].name.indexOf(P) === 0) { names.push(el.attributes[i].name); }

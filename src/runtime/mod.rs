@@ -12,6 +12,11 @@ use serde::Serialize;
 /// finds it again.
 pub const BOOTSTRAP_ID: &str = "csprefix-bootstrap";
 
+/// The `id` of the second inline script, which writes the renamed scripts
+/// and links into the page, and its whole text.
+pub const FLUSH_ID: &str = "csprefix-flush";
+pub const FLUSH_SCRIPT: &str = "self.__csprefix_flush&&self.__csprefix_flush()";
+
 /// The default shape of Open OnDemand's proxied paths: `/node/<host>/<port>`
 /// and `/rnode/<host>/<port>`.
 pub const DEFAULT_PATTERN: &str = "^/r?node/[^/]+/[0-9]+(?=/|$)";
