@@ -44,6 +44,7 @@ pub const ROOT_EXPR: &str = "(self.__csprefix_root||\"\")";
 pub const LOCATION_EXPR: &str = "(self.__csprefix_loc||location)";
 
 const ROOT_GLOBAL: &str = "__csprefix_root";
+const LOCATION_OF: &str = "__csprefix_lo";
 const LOCATION_GLOBAL: &str = "__csprefix_loc";
 
 /// What a literal resolves against.
@@ -69,6 +70,9 @@ enum SiteKind {
     LocationAssign,
     /// `{location}` shorthand in an object literal.
     LocationShorthand,
+    /// `x.location` on a value that may be the window (a router handed
+    /// the window as an argument); `value` is the text of `x`.
+    LocationOf,
     /// The source of a static `import` or `export ... from`: resolved
     /// against the module, and it must stay a plain string.
     ImportSource,
@@ -237,6 +241,11 @@ impl Analysis {
                     format!("location:{LOCATION_EXPR}"),
                     EditKind::JsLocation,
                 ),
+                (SiteKind::LocationOf, _) => {
+                    let x = &site.value;
+                    let text = format!("(self.{LOCATION_OF}?self.{LOCATION_OF}({x}):{x}.location)");
+                    Edit::new(range, text, EditKind::JsLocation)
+                }
                 (SiteKind::ImportSource, _) => unreachable!("handled above"),
             };
             edits.push(edit);
@@ -406,6 +415,19 @@ impl Finder<'_> {
     fn is_location_member(&self, m: &MemberExpr) -> bool {
         matches!(&m.prop, MemberProp::Ident(p) if &*p.sym == "location")
             && self.is_global_named(&m.obj, &["window", "self", "document", "globalThis"])
+    }
+
+    /// `x.location` where `x` is a name or `this`, not one of the globals.
+    fn is_location_of_value(m: &MemberExpr) -> bool {
+        matches!(&m.prop, MemberProp::Ident(p) if &*p.sym == "location")
+            && matches!(&*m.obj, Expr::Ident(_) | Expr::This(_))
+    }
+
+    /// `object.prop` where `object` is the global `object`.
+    fn is_global_member(&self, e: &Expr, object: &str, prop: &str) -> bool {
+        matches!(e, Expr::Member(m)
+            if matches!(&m.prop, MemberProp::Ident(p) if &*p.sym == prop)
+            && self.is_global_named(&m.obj, &[object]))
     }
 
     /// `self.__csprefix_x||...`: what an earlier run wrote.
@@ -684,6 +706,21 @@ impl Visit for Finder<'_> {
             }
             Expr::Member(m) if self.is_location_member(m) => {
                 self.location_site(m.span, SiteKind::Location);
+            }
+            // What an earlier run wrote for `x.location`.
+            Expr::Cond(c) if self.is_global_member(&c.test, "self", LOCATION_OF) => {}
+            Expr::Member(m) if Self::is_location_of_value(m) => {
+                let obj = &self.src[self.range(m.obj.span())];
+                let range = self.range(m.span);
+                if self.claimed.insert(range.start) {
+                    let value = obj.to_string();
+                    self.out.sites.push(Site {
+                        range,
+                        value,
+                        kind: SiteKind::LocationOf,
+                        quote: '"',
+                    });
+                }
             }
             // What an earlier run wrote: leave it alone.
             e if self.is_standin(e, LOCATION_GLOBAL) || self.is_standin(e, ROOT_GLOBAL) => {}

@@ -61,6 +61,8 @@ loc.replace = function (u) { L.replace(add(String(u))); };
 loc.reload = function () { L.reload(); };
 loc.toString = function () { return loc.href; };
 self.__csprefix_loc = loc;
+// `o.location` where o may be the window handed on as a value.
+self.__csprefix_lo = function (o) { return o === window || o === document ? loc : o.location; };
 // Called by a second inline script right after the document's last
 // renamed <script> or <link>: writes them into the page while it is being
 // parsed, so stylesheets block scripts and scripts keep their order, as
