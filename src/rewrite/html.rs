@@ -394,10 +394,10 @@ pub fn rewrite(
             } else {
                 is_url_attr(&tag.name, &a.name) && is_root_relative(value.trim())
             };
-            if wants || a.name.starts_with(ATTR_PREFIX) {
-                if matches!(tag.name.as_str(), "script" | "link") {
-                    last_renamed = Some(element_end(src, tag));
-                }
+            if (wants || a.name.starts_with(ATTR_PREFIX))
+                && matches!(tag.name.as_str(), "script" | "link")
+            {
+                last_renamed = Some(element_end(src, tag));
             }
             if wants {
                 let name = &src[a.name_range.clone()];

@@ -71,17 +71,17 @@ self.__csprefix_flush = function () {
   if (document.readyState !== "loading") { return restore(); }
   var els = document.querySelectorAll("script[" + P + "src],link[" + P + "href]"), out = "";
   for (var i = 0; i < els.length; i++) {
-    var el = els[i], tag = el.tagName.toLowerCase(), s = "<" + tag, names = [];
+    var el = els[i], tag = el.tagName.toLowerCase(), s = "<" + tag;
     for (var j = 0; j < el.attributes.length; j++) {
       var at = el.attributes[j], k = at.name, v = at.value;
       if (k.indexOf(P) === 0) {
-        names.push(k);
         k = k.slice(P.length);
         v = k === "srcset" || k === "imagesrcset" ? addSrcset(v) : add(v);
       }
       s += " " + k + "=\"" + String(v).replace(/&/g, "&amp;").replace(/"/g, "&quot;") + "\"";
     }
-    names.forEach(function (n) { el.removeAttribute(n); });
+    // The written copy takes the original's place.
+    el.parentNode.removeChild(el);
     out += s + (tag === "script" ? "><\/script>" : ">");
   }
   document.write(out);
