@@ -80,6 +80,13 @@ pub fn audit(args: &CheckArgs) -> Result<Report, String> {
         let rel = &prepared.entries[i].rel;
         match outcome {
             Outcome::Copy => {}
+            Outcome::Regenerated { .. } | Outcome::Dropped => report.unhandled.push(Finding {
+                path: rel.clone(),
+                line: 1,
+                column: 1,
+                what: "compressed".into(),
+                value: "stale: not a copy of its file".into(),
+            }),
             Outcome::Failed(problems) => {
                 report.errors.extend(problems.iter().map(|p| p.to_string()))
             }

@@ -63,6 +63,11 @@ pub struct RewriteArgs {
     #[arg(long)]
     pub keep_going: bool,
 
+    /// Leave out the precompressed copies (.gz, .br) of rewritten files
+    /// instead of compressing them again.
+    #[arg(long)]
+    pub drop_compressed: bool,
+
     #[command(flatten)]
     pub routes: RouteArgs,
 

@@ -36,10 +36,12 @@ pub enum EditKind {
     Integrity,
     /// A source map shifted to match its rewritten file.
     SourceMap,
+    /// A precompressed copy made again from its rewritten file.
+    Compressed,
 }
 
 impl EditKind {
-    pub const ALL: [EditKind; 12] = [
+    pub const ALL: [EditKind; 13] = [
         EditKind::HtmlAttribute,
         EditKind::HtmlStyle,
         EditKind::Bootstrap,
@@ -52,6 +54,7 @@ impl EditKind {
         EditKind::ManifestUrl,
         EditKind::Integrity,
         EditKind::SourceMap,
+        EditKind::Compressed,
     ];
 
     pub fn name(self) -> &'static str {
@@ -68,6 +71,7 @@ impl EditKind {
             EditKind::ManifestUrl => "manifest-url",
             EditKind::Integrity => "integrity",
             EditKind::SourceMap => "source-map",
+            EditKind::Compressed => "compressed",
         }
     }
 

@@ -13,7 +13,7 @@ use rayon::prelude::*;
 use crate::diagnostics::{LineIndex, Problem};
 use crate::edit::Edit;
 use crate::plan::{Entry, Kind};
-use crate::rewrite::{css, html, js, manifest, sourcemap, Kept, ParseError};
+use crate::rewrite::{compressed, css, html, js, manifest, sourcemap, Kept, ParseError};
 use crate::runtime::Bootstrap;
 use crate::urls::Classifier;
 
@@ -27,6 +27,9 @@ pub struct Settings {
     /// Column shifts of rewritten files, by the map file they name; `None`
     /// where an edit changed the line structure.
     pub shifts: std::sync::Mutex<HashMap<String, Option<Vec<sourcemap::Shift>>>>,
+    /// Leave out compressed copies of rewritten files instead of making
+    /// them again.
+    pub drop_compressed: bool,
 }
 
 impl Settings {
@@ -56,6 +59,13 @@ pub enum Outcome {
         kept: Vec<Kept>,
     },
     Failed(Vec<Problem>),
+    /// A compressed copy made again from its rewritten file.
+    Regenerated {
+        src: Vec<u8>,
+        output: Vec<u8>,
+    },
+    /// A compressed copy of a rewritten file, left out as asked.
+    Dropped,
 }
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
@@ -111,6 +121,30 @@ fn guarded<T>(f: impl FnOnce() -> T) -> Result<T, String> {
             .unwrap_or_default();
         format!("internal error, please report it: {what}; the file was left as it is")
     })
+}
+
+/// A compressed copy whose file changed is made again (or dropped).
+fn compressed_copy(entry: &Entry, settings: &Settings) -> Outcome {
+    let Some(codec) = compressed::Codec::of(&entry.rel) else {
+        return Outcome::Copy;
+    };
+    let Some(base) = settings.final_file(compressed::Codec::base(&entry.rel)) else {
+        return Outcome::Copy;
+    };
+    let src = match std::fs::read(&entry.path) {
+        Ok(b) => b,
+        Err(e) => return Outcome::Failed(vec![Problem::file(&entry.rel, e.to_string())]),
+    };
+    match compressed::decompress(codec, &src) {
+        Ok(plain) if plain == base => Outcome::Copy,
+        Ok(_) if settings.drop_compressed => Outcome::Dropped,
+        Ok(_) => match compressed::compress(codec, &base) {
+            Ok(output) => Outcome::Regenerated { src, output },
+            Err(e) => Outcome::Failed(vec![Problem::file(&entry.rel, e.to_string())]),
+        },
+        // Not a copy of its file after all (or not compressed): leave it.
+        Err(_) => Outcome::Copy,
+    }
 }
 
 /// The first pass: parse every script.
@@ -206,6 +240,9 @@ impl Prepared {
         if entry.kind == Kind::SourceMap {
             return self.source_map(entry, settings);
         }
+        if entry.kind == Kind::Compressed {
+            return compressed_copy(entry, settings);
+        }
         let bytes = match read_text(entry) {
             Ok(b) => b,
             Err(p) => return Outcome::Failed(vec![p]),
@@ -247,7 +284,7 @@ impl Prepared {
                     }
                 }
             }
-            Kind::Other | Kind::Folder | Kind::Link | Kind::SourceMap => {
+            Kind::Other | Kind::Folder | Kind::Link | Kind::SourceMap | Kind::Compressed => {
                 unreachable!("handled above")
             }
         };

@@ -22,6 +22,8 @@ pub enum Kind {
     WebManifest,
     /// A source map: shifted when the file it maps was rewritten.
     SourceMap,
+    /// A precompressed copy (`.gz`, `.br`) of another file.
+    Compressed,
     /// Copied as it is: images, fonts, source maps, anything else.
     Other,
     Folder,
@@ -30,9 +32,10 @@ pub enum Kind {
 
 impl Kind {
     /// Kinds whose rewrite depends on the final form of other files:
-    /// documents (`integrity`) and source maps. They go after the rest.
+    /// documents (`integrity`), source maps and compressed copies. They go
+    /// after the rest.
     pub fn is_late(self) -> bool {
-        matches!(self, Kind::Html | Kind::SourceMap)
+        matches!(self, Kind::Html | Kind::SourceMap | Kind::Compressed)
     }
 
     pub fn name(self) -> &'static str {
@@ -42,6 +45,7 @@ impl Kind {
             Kind::Js => "js",
             Kind::WebManifest => "webmanifest",
             Kind::SourceMap => "sourcemap",
+            Kind::Compressed => "compressed",
             Kind::Other => "other",
             Kind::Folder => "folder",
             Kind::Link => "link",
@@ -56,6 +60,7 @@ impl Kind {
             "css" => Kind::Css,
             "js" | "mjs" | "cjs" => Kind::Js,
             "map" => Kind::SourceMap,
+            "gz" | "br" => Kind::Compressed,
             _ if is_manifest_name(&lower) => Kind::WebManifest,
             _ => Kind::Other,
         }

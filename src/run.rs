@@ -98,6 +98,7 @@ pub fn settings<'a>(options: &Options, files: impl IntoIterator<Item = &'a str>)
         bootstrap: Bootstrap::new(&mount),
         final_dir: None,
         shifts: Default::default(),
+        drop_compressed: false,
     }
 }
 
@@ -266,6 +267,7 @@ pub fn rewrite(args: &RewriteArgs, verbose: u8, quiet: bool) -> Result<Status, S
         .map(|m| m.files.iter().map(|f| (f.path.as_str(), f)).collect())
         .unwrap_or_default();
     settings.final_dir = Some(staging.path().to_path_buf());
+    settings.drop_compressed = args.drop_compressed;
     // Documents and maps last: they depend on the final form of others.
     let (documents, others): (Vec<usize>, Vec<usize>) =
         (0..prepared.entries.len()).partition(|&i| prepared.entries[i].kind.is_late());
@@ -454,6 +456,18 @@ fn write_entry(
                     vec![Problem::file(&entry.rel, msg)],
                 ),
             }
+        }
+        Outcome::Regenerated { src, output } => {
+            let mut counts = EditCounts::new();
+            counts.insert(crate::edit::EditKind::Compressed, 1);
+            (src, output, counts, Vec::new())
+        }
+        Outcome::Dropped => {
+            return Done {
+                record: None,
+                counts: EditCounts::new(),
+                problems: Vec::new(),
+            };
         }
         Outcome::Failed(problems) => {
             if !keep_going {

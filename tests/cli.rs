@@ -450,3 +450,50 @@ fn integrity_and_csp_follow_the_rewrite() {
     ]));
     assert_same_tree(&out, &again);
 }
+
+#[test]
+fn compressed_copies_follow_their_files() {
+    use std::io::{Read, Write};
+    let t = tempfile::tempdir().unwrap();
+    let input = t.path().join("client");
+    small_client(&input);
+    let original = fs::read(input.join("assets/a.js")).unwrap();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(&original).unwrap();
+    fs::write(input.join("assets/a.js.gz"), gz.finish().unwrap()).unwrap();
+    fs::write(input.join("assets/logo.png.gz"), b"not compressed at all").unwrap();
+    let out = t.path().join("out");
+    ok(&run(&[
+        "rewrite",
+        input.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]));
+    let mut plain = Vec::new();
+    flate2::read::GzDecoder::new(&fs::read(out.join("assets/a.js.gz")).unwrap()[..])
+        .read_to_end(&mut plain)
+        .unwrap();
+    assert_eq!(plain, fs::read(out.join("assets/a.js")).unwrap());
+    assert_ne!(plain, original);
+    assert_eq!(
+        fs::read(out.join("assets/logo.png.gz")).unwrap(),
+        b"not compressed at all"
+    );
+    ok(&run(&["check", out.to_str().unwrap()]));
+    // A stale copy beside a rewritten file is what `check` reports.
+    fs::copy(input.join("assets/a.js.gz"), out.join("assets/a.js.gz")).unwrap();
+    let o = run(&["check", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("assets/a.js.gz:1:1: unhandled: compressed")
+    );
+    let dropped = t.path().join("dropped");
+    ok(&run(&[
+        "rewrite",
+        input.to_str().unwrap(),
+        "-o",
+        dropped.to_str().unwrap(),
+        "--drop-compressed",
+    ]));
+    assert!(!dropped.join("assets/a.js.gz").exists());
+}

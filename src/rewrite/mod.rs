@@ -2,6 +2,7 @@
 //! edits. Nothing here writes files; `plan` decides what each file is and
 //! `output` writes the results.
 
+pub mod compressed;
 pub mod css;
 pub mod html;
 pub mod js;
