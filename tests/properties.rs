@@ -1,0 +1,110 @@
+//! Properties over generated scripts and stylesheets: the output parses, a
+//! second run changes nothing, and every byte outside the edits is kept.
+
+use csprefix::edit::{splice, Edit};
+use csprefix::rewrite::{css, js};
+use csprefix::urls::{Classifier, Profile};
+use proptest::prelude::*;
+
+fn classifier() -> Classifier {
+    Classifier::new(
+        [
+            "index.html",
+            "assets/a.js",
+            "assets/lazy.js",
+            "assets/img/logo.png",
+            "assets/w.js",
+        ],
+        Profile::cryosparc(),
+    )
+}
+
+/// Values a literal may hold: files, folders, routes, text, separators.
+fn value() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just("/assets/a.js".to_string()),
+        Just("/assets/img/".to_string()),
+        Just("/api/cmd/vis/".to_string()),
+        Just("/websocket".to_string()),
+        Just("/login".to_string()),
+        Just("/browse/".to_string()),
+        Just("/".to_string()),
+        Just("//cdn.example.com/x.js".to_string()),
+        Just("assets/lazy.js".to_string()),
+        Just("/home/user/data".to_string()),
+        Just("image/png".to_string()),
+        "[a-z/]{0,12}",
+    ]
+}
+
+/// One statement built from the shapes the rules look at.
+fn statement() -> impl Strategy<Value = String> {
+    let q = prop_oneof![Just('"'), Just('\''), Just('`')];
+    (0..14usize, value(), q, "_[a-z]{1,3}").prop_map(|(shape, v, q, id)| {
+        let lit = format!("{q}{v}{q}");
+        match shape {
+            0 => format!("var {id}={lit};"),
+            1 => format!("fetch({lit}+{id});"),
+            2 => format!("fetch(`{v}${{{id}}}`);"),
+            3 => format!("location.href={lit};"),
+            4 => format!("if({id}==={lit}){id}();"),
+            5 => format!("{id}.src={lit};"),
+            6 => format!("new WebSocket(p+\"://\"+location.host+{lit});"),
+            7 => format!("function {id}(location){{return location.pathname+{lit}}}"),
+            8 => format!("const {id}={{k:{lit},location}};"),
+            9 => format!("import({lit});"),
+            10 => format!("{id}=window.location.pathname.startsWith({lit});"),
+            11 => format!("/* {v} */{id}.split({lit});"),
+            12 => format!("{id}.location.assign({lit});"),
+            _ => format!("var {id}=\"/\";function f(e){{return {id}+e}}f({lit});"),
+        }
+    })
+}
+
+fn rewrite_js(src: &str) -> (String, Vec<Edit>) {
+    let a = js::analyze(src, &classifier()).unwrap_or_else(|e| panic!("{src}\n{e:?}"));
+    let mut edits = a.edits(js::Context::Document("assets"), 0);
+    let out = String::from_utf8(splice(src.as_bytes(), &mut edits).unwrap()).unwrap();
+    (out, edits)
+}
+
+/// The bytes between the edits are the input's.
+fn kept_outside(src: &str, out: &str, edits: &[Edit]) {
+    let (mut at_in, mut at_out) = (0, 0);
+    for e in edits {
+        let gap = &src[at_in..e.range.start];
+        assert_eq!(&out[at_out..at_out + gap.len()], gap);
+        at_out += gap.len() + e.text.len();
+        at_in = e.range.end;
+    }
+    assert_eq!(&out[at_out..], &src[at_in..]);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    #[test]
+    fn scripts(stmts in prop::collection::vec(statement(), 1..8)) {
+        let src = stmts.concat();
+        let (out, edits) = rewrite_js(&src);
+        kept_outside(&src, &out, &edits);
+        let (again, more) = rewrite_js(&out);
+        prop_assert!(more.is_empty(), "second run edited:\n{}\n->\n{}", out, again);
+    }
+
+    #[test]
+    fn stylesheets(urls in prop::collection::vec(value(), 1..6), crlf in any::<bool>()) {
+        let nl = if crlf { "\r\n" } else { "\n" };
+        let src: String = urls
+            .iter()
+            .enumerate()
+            .map(|(i, u)| format!(".c{i}{{background:url(\"{u}\")}}{nl}"))
+            .collect();
+        let (mut edits, _) = css::rewrite(&src, "assets/css").unwrap();
+        let out = String::from_utf8(splice(src.as_bytes(), &mut edits).unwrap()).unwrap();
+        kept_outside(&src, &out, &edits);
+        let (again, _) = css::rewrite(&out, "assets/css").unwrap();
+        prop_assert!(again.is_empty());
+        prop_assert!(!out.contains("url(\"/") || out.contains("url(\"//"));
+    }
+}
