@@ -135,14 +135,16 @@ pub fn analyze(src: &str, classifier: &Classifier) -> Result<Analysis, ParseErro
         claimed: HashSet::new(),
         base_candidates: Vec::new(),
         joined_idents: HashSet::new(),
+        other_uses: HashSet::new(),
         names_bundle_file: false,
         shadowed: false,
     };
-    // First as if every `location` were the page's; a file that binds one
-    // of the global names gets swc's scope analysis and a second look.
+    // First as if every `location` were the page's and every name had one
+    // binding; a file that binds one of the global names, or may hold the
+    // preload base, gets swc's scope analysis and a second look.
     let mut first = finder(None);
     program.visit_with(&mut first);
-    if !first.shadowed {
+    if !first.needs_scopes() {
         return Ok(first.finish());
     }
     GLOBALS.set(&Globals::new(), || {
@@ -328,10 +330,12 @@ struct Finder<'a> {
     claimed: HashSet<usize>,
     /// `"/"` literals that may be the bundler's preload base, with the name
     /// they are assigned to (if any) and whether they are templates.
-    base_candidates: Vec<(Range<usize>, Option<String>, bool)>,
+    base_candidates: Vec<(Range<usize>, Option<Id>, bool)>,
     /// Names used as the left side of `name + x` or at the start of a
     /// template: how a base constant is joined with a path.
-    joined_idents: HashSet<String>,
+    joined_idents: HashSet<Id>,
+    /// Names used any other way: a base constant is only ever joined.
+    other_uses: HashSet<Id>,
     /// A literal such as `"assets/lazy-b2.js"` names a file of the bundle
     /// relative to its root: the file builds paths from a base.
     names_bundle_file: bool,
@@ -350,7 +354,9 @@ impl Finder<'_> {
     fn finish(mut self) -> Analysis {
         if self.names_bundle_file {
             for (range, name, is_tpl) in std::mem::take(&mut self.base_candidates) {
-                let joined = name.as_ref().is_none_or(|n| self.joined_idents.contains(n));
+                let joined = name
+                    .as_ref()
+                    .is_none_or(|n| self.joined_idents.contains(n) && !self.other_uses.contains(n));
                 if joined && self.claimed.insert(range.start) {
                     let (base, kind) = (Base::Document, EditKind::JsPreloadBase);
                     let kind = if is_tpl {
@@ -371,6 +377,12 @@ impl Finder<'_> {
         self.out.sites.sort_by_key(|s| s.range.start);
         self.out.kept.sort_by_key(|k| k.offset);
         self.out
+    }
+
+    /// Whether the file needs scope analysis for a second look.
+    fn needs_scopes(&self) -> bool {
+        self.shadowed
+            || (self.names_bundle_file && self.base_candidates.iter().any(|(_, n, _)| n.is_some()))
     }
 
     fn binds(&mut self, ident: &Ident) {
@@ -689,12 +701,14 @@ impl Visit for Finder<'_> {
                 }
                 let parts: Vec<&Expr> = t.exprs.iter().map(|e| &**e).collect();
                 self.page_url_as_data(&parts);
+                let mut exprs = t.exprs.iter().map(|e| &**e).peekable();
                 if t.quasis.first().is_some_and(|q| q.raw.is_empty()) {
-                    if let Some(Expr::Ident(i)) = t.exprs.first().map(|e| &**e) {
-                        self.joined_idents.insert(i.sym.to_string());
+                    if let Some(Expr::Ident(i)) = exprs.peek() {
+                        self.joined_idents.insert(i.to_id());
+                        exprs.next();
                     }
                 }
-                t.exprs.iter().for_each(|e| e.visit_with(self));
+                exprs.for_each(|e| e.visit_with(self));
             }
             // A tagged template is the tag's business, not a URL.
             Expr::TaggedTpl(t) => {
@@ -703,6 +717,9 @@ impl Visit for Finder<'_> {
             }
             Expr::Ident(i) if &*i.sym == "location" && self.is_global(i) => {
                 self.location_site(i.span, SiteKind::Location);
+            }
+            Expr::Ident(i) => {
+                self.other_uses.insert(i.to_id());
             }
             Expr::Member(m) if self.is_location_member(m) => {
                 self.location_site(m.span, SiteKind::Location);
@@ -909,7 +926,7 @@ impl Visit for Finder<'_> {
         if let (Pat::Ident(name), Some(init)) = (&d.name, d.init.as_deref()) {
             if let Some((range, is_tpl)) = self.slash_literal(init) {
                 self.base_candidates
-                    .push((range, Some(name.id.sym.to_string()), is_tpl));
+                    .push((range, Some(name.id.to_id()), is_tpl));
             }
         }
         d.visit_children_with(self);
@@ -938,6 +955,17 @@ impl Visit for Finder<'_> {
 
 impl Finder<'_> {
     fn visit_bin(&mut self, b: &BinExpr) {
+        self.visit_bin_rules(b);
+        match (&b.op, &*b.left) {
+            // `base + path`: a join, not another use of `base`.
+            (BinaryOp::Add, Expr::Ident(i)) if !(&*i.sym == "location" && self.is_global(i)) => {
+                b.right.visit_with(self)
+            }
+            _ => b.visit_children_with(self),
+        }
+    }
+
+    fn visit_bin_rules(&mut self, b: &BinExpr) {
         match b.op {
             BinaryOp::EqEq | BinaryOp::EqEqEq | BinaryOp::NotEq | BinaryOp::NotEqEq => {
                 self.literal(&b.left, Use::Compared);
@@ -945,7 +973,7 @@ impl Finder<'_> {
             }
             BinaryOp::Add => {
                 if let Expr::Ident(i) = &*b.left {
-                    self.joined_idents.insert(i.sym.to_string());
+                    self.joined_idents.insert(i.to_id());
                 }
                 let mut leaves = Vec::new();
                 Self::concat_leaves(&b.left, &mut leaves);
@@ -975,7 +1003,6 @@ impl Finder<'_> {
             }
             _ => {}
         }
-        b.visit_children_with(self);
     }
 }
 

@@ -268,3 +268,15 @@ fn modules_and_scripts_both_parse() {
     );
     expect("with(o){x=1}", "with(o){x=1}");
 }
+
+#[test]
+fn a_slash_variable_used_otherwise_is_not_the_preload_base() {
+    // React Router's matcher: `a="/"` is compared and measured, not joined.
+    let src = "function h(e,t){let a=`/`,o=[];let l=a===`/`?t:t.slice(a.length);return a+l}x(`assets/lazy-b2.js`)";
+    expect(src, src);
+    // A name reused in another scope does not hide the real base.
+    expect(
+        "const p=\"/\";function f(n){return`${p}${n}`}function g(p){return p.length}f(\"assets/lazy-b2.js\")",
+        &format!("const p=`{R}/`;function f(n){{return`${{p}}${{n}}`}}function g(p){{return p.length}}f(\"assets/lazy-b2.js\")"),
+    );
+}
