@@ -7,7 +7,7 @@
 #   e2e/run.sh [--must-fail-only] [FIXTURE_DIR | CLIENT_DIR]...
 #
 # FIXTURE_DIR has dist/client and fixture.json (default: every such folder in
-# fixtures/). CLIENT_DIR is a built client folder (index.html at its top),
+# fixtures/, plus the real-input client of `make real-input` if it is there). CLIENT_DIR is a built client folder (index.html at its top),
 # tested as it is at "/" and under the prefix, with the steps of the nearest
 # fixture.json at or above it. --must-fail-only skips the rewriter and runs
 # only the reference and the run that must fail (checks the harness itself).
@@ -49,6 +49,9 @@ if [ "${#targets[@]}" -eq 0 ]; then
     echo "e2e: no fixtures/*/ with dist/client and fixture.json" >&2
     exit 2
   fi
+  # The real public client that `make real-input` rewrites, when present.
+  real="target/real-input/zenml-dashboard.rewritten"
+  if [ -f "$real/index.html" ]; then targets+=("$real"); fi
 fi
 
 for tool in node npm /usr/bin/chromium /usr/sbin/apache2; do
