@@ -84,12 +84,13 @@ ports = sorted(set(p for line in open(sys.argv[1]) for r in [json.loads(line)]
 sys.exit(0 if ports == list(range(int(sys.argv[3]), int(sys.argv[3]) + 11)) else 1)
 PY
 check "A: secrets are mode 0600 (password, config.sh, connection.yml)" \
-  test "$(stat -c %a "$S/password" "$S/config.sh" "$T/s/A/connection.yml" | sort -u)" = 600
+  test "$(stat -c %a "$S/password" "$S/config.sh" "$S/worker-config.sh" "$T/s/A/connection.yml" | sort -u)" = 600
 check "A: the password was in no process's arguments" test ! -s "$T/ps-hits"
 check "A: ... nor in any apptainer or cryosparcm command line" \
   bash -c "! grep -qF '$pw' '$ST/apptainer.log' && ! grep '\"kind\": \"command\"' '$ST/cryosparcm.log' | grep -qF '$pw'"
+# Any record: other sessions may have set their own accounts since.
 check "A: the account got this session's password" \
-  bash -c "grep '\"kind\": \"account\"' '$ST/cryosparcm.log' | tail -n 1 | grep -qF '\"password\": \"$pw\"'"
+  bash -c "grep '\"kind\": \"account\"' '$ST/cryosparcm.log' | grep -qF '\"password\": \"$pw\"'"
 check "A: the account secret file is gone" bash -c "! ls '$T'/scratch/*/cryosparc-tmp-$A/account 2>/dev/null"
 login() {
   "$py" - "$host" "$port" "$1" "$2" <<'PY'
@@ -113,6 +114,7 @@ check "A: instance of the site's image with the session's binds" diff \
   <(grep -E '^(image|bind)=' "$inst") <(printf '%s\n' "image=$T/standin/image" \
     "bind=$S/config.sh:/opt/cryosparc/cryosparc_master/config.sh" "bind=$T/db/main:/opt/cryosparc/database" \
     "bind=$S/run:/opt/cryosparc/cryosparc_master/run" "bind=$tmp:/tmp" \
+    "bind=$S/worker-config.sh:/opt/cryosparc/cryosparc_worker/config.sh" \
     "bind=$T/scratch/$USER:$T/scratch/$USER" "bind=$T/project:$T/project")
 check "A: the instance gets the allocated GPU" has "$inst" "env=CUDA_VISIBLE_DEVICES=0"
 check "A: config.sh carries license, host, port, database, no --repair" diff \
