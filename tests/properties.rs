@@ -108,3 +108,69 @@ proptest! {
         prop_assert!(!out.contains("url(\"/") || out.contains("url(\"//"));
     }
 }
+
+/// Arbitrary text, and fixture files with bytes cut out or repeated: no
+/// rule may panic, whatever a parser accepts.
+fn mangled() -> impl Strategy<Value = String> {
+    let fixture = || {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures/svelte-vite2/dist/client");
+        let mut texts = vec![std::fs::read_to_string(dir.join("index.html")).unwrap()];
+        texts.push(std::fs::read_to_string(dir.join("assets/css/main-c3.css")).unwrap());
+        texts.push(std::fs::read_to_string(dir.join("site.webmanifest")).unwrap());
+        texts.push(std::fs::read_to_string(dir.join("assets/config-g7.js")).unwrap());
+        texts
+    };
+    prop_oneof![
+        any::<String>(),
+        (
+            0..4usize,
+            any::<prop::sample::Index>(),
+            any::<prop::sample::Index>(),
+            0..3usize
+        )
+            .prop_map(move |(which, a, b, op)| {
+                let text = &fixture()[which];
+                let chars: Vec<char> = text.chars().collect();
+                let (mut i, mut j) = (a.index(chars.len()), b.index(chars.len()));
+                if i > j {
+                    std::mem::swap(&mut i, &mut j);
+                }
+                let (head, mid, tail): (String, String, String) = (
+                    chars[..i].iter().collect(),
+                    chars[i..j].iter().collect(),
+                    chars[j..].iter().collect(),
+                );
+                match op {
+                    0 => head + &tail,
+                    1 => head + &mid + &mid + &tail,
+                    _ => tail + &head,
+                }
+            }),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+    #[test]
+    fn no_input_makes_a_rule_panic(text in mangled()) {
+        let c = classifier();
+        let bootstrap = csprefix::runtime::Bootstrap::new(&csprefix::runtime::Mount::Pattern(
+            csprefix::runtime::DEFAULT_PATTERN.into(),
+        ));
+        if let Ok(a) = js::analyze(&text, &c) {
+            let mut edits = a.edits(js::Context::Document("assets"), 0);
+            splice(text.as_bytes(), &mut edits).unwrap();
+        }
+        if let Ok((mut edits, _)) = css::rewrite(&text, "assets/css") {
+            splice(text.as_bytes(), &mut edits).unwrap();
+        }
+        if let Ok((mut edits, _)) = csprefix::rewrite::html::rewrite(&text, &c, &bootstrap, &|_| None) {
+            splice(text.as_bytes(), &mut edits).unwrap();
+        }
+        if let Ok(mut edits) = csprefix::rewrite::manifest::rewrite(&text, "") {
+            splice(text.as_bytes(), &mut edits).unwrap();
+        }
+    }
+}
