@@ -93,9 +93,14 @@ pub fn audit(args: &CheckArgs) -> Result<Report, String> {
             Outcome::Edits { src, edits, kept } => {
                 let text = String::from_utf8_lossy(&src);
                 let lines = LineIndex::new(&text);
-                let at = |offset: usize| -> Position { lines.position(offset) };
+                let offsets: Vec<usize> = edits
+                    .iter()
+                    .map(|e| e.range.start)
+                    .chain(kept.iter().map(|k| k.offset))
+                    .collect();
+                let mut positions = lines.positions(&offsets).into_iter();
                 for e in edits {
-                    let p = at(e.range.start);
+                    let p = positions.next().unwrap_or(Position { line: 1, column: 1 });
                     let value = if e.range.is_empty() {
                         "(missing: inserted by the rewrite)".to_string()
                     } else {
@@ -110,7 +115,7 @@ pub fn audit(args: &CheckArgs) -> Result<Report, String> {
                     });
                 }
                 for k in kept {
-                    let p = at(k.offset);
+                    let p = positions.next().unwrap_or(Position { line: 1, column: 1 });
                     report.kept.push(Finding {
                         path: rel.clone(),
                         line: p.line,

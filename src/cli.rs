@@ -59,7 +59,8 @@ pub struct RewriteArgs {
     pub replace: bool,
 
     /// Write the output even when some files fail to parse; those files are
-    /// copied unchanged and the exit code is still 1.
+    /// copied unchanged and the exit code is still 1. Entries the walk
+    /// refuses (fifos, sockets, links leading out of the tree) are left out.
     #[arg(long)]
     pub keep_going: bool,
 

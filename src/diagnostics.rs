@@ -48,6 +48,33 @@ impl<'a> LineIndex<'a> {
         }
     }
 
+    /// The positions of many offsets, in one pass over each line however
+    /// many offsets it holds (minified files are one long line).
+    pub fn positions(&self, offsets: &[usize]) -> Vec<Position> {
+        let mut order: Vec<usize> = (0..offsets.len()).collect();
+        order.sort_by_key(|&i| offsets[i]);
+        let mut out = vec![Position { line: 1, column: 1 }; offsets.len()];
+        let (mut line, mut at, mut column) = (usize::MAX, 0, 1);
+        for i in order {
+            let offset = offsets[i].min(self.text.len());
+            let l = self.starts.partition_point(|&s| s <= offset) - 1;
+            if l != line {
+                (line, at, column) = (l, self.starts[l], 1);
+            }
+            let walked = self
+                .text
+                .get(at..offset)
+                .map_or(offset - at, |s| s.chars().count());
+            column += walked;
+            at = offset;
+            out[i] = Position {
+                line: line + 1,
+                column,
+            };
+        }
+        out
+    }
+
     /// The byte offset of a 1-based line and a 1-based column counted in
     /// UTF-16 code units, as CSS parsers report them.
     pub fn offset_utf16(&self, line: usize, column: usize) -> Option<usize> {
@@ -138,6 +165,20 @@ mod tests {
         // `ç` is two bytes but one character.
         assert_eq!(idx.position(5), Position { line: 2, column: 2 });
         assert_eq!(idx.position(text.len()), Position { line: 3, column: 4 });
+    }
+
+    #[test]
+    fn many_positions_match_one_at_a_time() {
+        let text = "aé\n𝒳bc\r\n\nxyz";
+        let idx = LineIndex::new(text);
+        let offsets: Vec<usize> = (0..=text.len())
+            .rev()
+            .filter(|&o| text.is_char_boundary(o))
+            .collect();
+        let many = idx.positions(&offsets);
+        for (o, p) in offsets.iter().zip(many) {
+            assert_eq!(idx.position(*o), p, "offset {o}");
+        }
     }
 
     #[test]

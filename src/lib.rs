@@ -22,4 +22,6 @@ pub enum Status {
     Ok,
     /// Some files could not be handled, or `check` found something.
     SomeFailed,
+    /// Stopped by a signal before anything was put in place.
+    Interrupted,
 }

@@ -24,6 +24,10 @@ fn main() -> ExitCode {
     match result {
         Ok(Status::Ok) => ExitCode::SUCCESS,
         Ok(Status::SomeFailed) => ExitCode::from(1),
+        Ok(Status::Interrupted) => {
+            eprintln!("csprefix: interrupted; nothing was written");
+            ExitCode::from(130)
+        }
         Err(e) => {
             eprintln!("csprefix: {e}");
             ExitCode::from(2)

@@ -22,6 +22,7 @@ use crate::plan::MANIFEST_NAME;
 /// The folders being written, removed if the process is interrupted.
 static PENDING: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+static COMMITTING: AtomicBool = AtomicBool::new(false);
 
 /// A temporary folder that is removed unless it is renamed into place.
 pub struct Staging {
@@ -54,11 +55,13 @@ impl Staging {
         &self.dir
     }
 
-    /// Puts the finished tree at `dest`, replacing what is there.
+    /// Puts the finished tree at `dest`, replacing what is there. After
+    /// this starts, an interruption no longer stops the run.
     pub fn commit(mut self, dest: &Path) -> io::Result<()> {
         if INTERRUPTED.load(Ordering::SeqCst) {
             return Err(io::Error::new(io::ErrorKind::Interrupted, "interrupted"));
         }
+        COMMITTING.store(true, Ordering::SeqCst);
         let old = if dest.exists() || dest.is_symlink() {
             let name = dest
                 .file_name()
@@ -108,17 +111,22 @@ fn parent_of(p: &Path) -> PathBuf {
     }
 }
 
-/// Called on SIGINT or SIGTERM: remove what is half-written.
+/// Called on SIGINT or SIGTERM: the run stops at the next file.
 pub fn interrupt() {
     INTERRUPTED.store(true, Ordering::SeqCst);
-    let dirs = std::mem::take(&mut *PENDING.lock().unwrap_or_else(|e| e.into_inner()));
+}
+
+/// Removes the folders being written (a second signal, with writers maybe
+/// still running: best effort).
+pub fn remove_pending() {
+    let dirs = PENDING.lock().unwrap_or_else(|e| e.into_inner()).clone();
     for d in dirs {
         let _ = fs::remove_dir_all(d);
     }
 }
 
 pub fn interrupted() -> bool {
-    INTERRUPTED.load(Ordering::SeqCst)
+    INTERRUPTED.load(Ordering::SeqCst) && !COMMITTING.load(Ordering::SeqCst)
 }
 
 pub fn sha256_hex(bytes: &[u8]) -> String {

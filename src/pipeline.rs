@@ -152,7 +152,7 @@ pub fn prepare(entries: Vec<Entry>, settings: &Settings) -> Prepared {
     let scripts: Vec<Option<Result<js::Analysis, ParseError>>> = entries
         .par_iter()
         .map(|entry| {
-            if entry.kind != Kind::Js {
+            if entry.kind != Kind::Js || crate::output::interrupted() {
                 return None;
             }
             let bytes = read_text(entry).ok()?;

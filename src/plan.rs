@@ -157,6 +157,15 @@ fn link_stays_inside(root: &Path, link: &Path) -> Result<(), String> {
             show_path(&target)
         ));
     }
+    // Where the link really leads, through any other links on the way.
+    if let (Ok(real), Ok(real_root)) = (std::fs::canonicalize(link), std::fs::canonicalize(root)) {
+        if !real.starts_with(&real_root) {
+            return Err(format!(
+                "link leads outside the tree ({}); refused",
+                show_path(&target)
+            ));
+        }
+    }
     let rel = link.strip_prefix(root).unwrap_or(link);
     let mut depth: i64 = rel.components().count() as i64 - 1;
     for c in target.components() {

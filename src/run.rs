@@ -102,12 +102,20 @@ pub fn settings<'a>(options: &Options, files: impl IntoIterator<Item = &'a str>)
     }
 }
 
+/// Deeply nested code is parsed and visited recursively: every worker gets
+/// a large stack (address space; only what is used is ever touched).
+const STACK_BYTES: usize = 512 << 20;
+const MAX_JOBS: usize = 256;
+
 pub fn pool(jobs: Option<usize>) -> Result<rayon::ThreadPool, String> {
-    if jobs == Some(0) {
-        return Err("--jobs must be at least 1".into());
+    match jobs {
+        Some(0) => return Err("--jobs must be at least 1".into()),
+        Some(n) if n > MAX_JOBS => return Err(format!("--jobs {n} is more than {MAX_JOBS}")),
+        _ => {}
     }
     rayon::ThreadPoolBuilder::new()
         .num_threads(jobs.unwrap_or(0))
+        .stack_size(STACK_BYTES)
         .build()
         .map_err(|e| format!("cannot start worker threads: {e}"))
 }
@@ -243,10 +251,9 @@ pub fn rewrite(args: &RewriteArgs, verbose: u8, quiet: bool) -> Result<Status, S
     )?;
     let pool = pool(args.jobs)?;
 
+    // Entries the walk refused fail the run at the end, with every other
+    // problem of the tree listed beside them.
     let (entries, mut problems) = walk(&client);
-    if !problems.is_empty() && !args.keep_going {
-        return fail(problems, quiet);
-    }
     let mut settings = settings(
         &options,
         entries
@@ -286,6 +293,10 @@ pub fn rewrite(args: &RewriteArgs, verbose: u8, quiet: bool) -> Result<Status, S
     let mut done: Vec<Done> = pool.install(|| others.into_par_iter().map(write).collect());
     done.extend(pool.install(|| documents.into_par_iter().map(write).collect::<Vec<_>>()));
     progress.finish();
+    if crate::output::interrupted() {
+        drop(staging);
+        return Ok(Status::Interrupted);
+    }
 
     let mut summary = Summary::default();
     let mut files = Vec::new();
@@ -338,9 +349,15 @@ pub fn rewrite(args: &RewriteArgs, verbose: u8, quiet: bool) -> Result<Status, S
     };
     fs::write(staging.path().join(MANIFEST_NAME), manifest.to_json())
         .map_err(|e| format!("{MANIFEST_NAME}: {e}"))?;
-    staging
-        .commit(&dest)
-        .map_err(|e| format!("{}: cannot put the output in place: {e}", show_path(&dest)))?;
+    if let Err(e) = staging.commit(&dest) {
+        if e.kind() == std::io::ErrorKind::Interrupted {
+            return Ok(Status::Interrupted);
+        }
+        return Err(format!(
+            "{}: cannot put the output in place: {e}",
+            show_path(&dest)
+        ));
+    }
     if verbose > 0 {
         if let Some(kib) = crate::diagnostics::peak_memory_kib() {
             eprintln!("csprefix: peak memory {:.1} MiB", kib as f64 / 1024.0);
@@ -389,6 +406,7 @@ pub fn describe(counts: &EditCounts) -> String {
         .join(", ")
 }
 
+/// Writes one entry into the staging folder; nothing once interrupted.
 fn write_entry(
     prepared: &crate::pipeline::Prepared,
     i: usize,
@@ -397,6 +415,13 @@ fn write_entry(
     keep_going: bool,
     earlier: &std::collections::HashMap<&str, &FileRecord>,
 ) -> Done {
+    if crate::output::interrupted() {
+        return Done {
+            record: None,
+            counts: EditCounts::new(),
+            problems: Vec::new(),
+        };
+    }
     let entry = &prepared.entries[i];
     let dest = staging.join(&entry.rel);
     let io_fail = |e: std::io::Error| Done {

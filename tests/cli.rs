@@ -497,3 +497,149 @@ fn compressed_copies_follow_their_files() {
     ]));
     assert!(!dropped.join("assets/a.js.gz").exists());
 }
+
+#[test]
+fn deeply_nested_code_does_not_crash() {
+    let t = tempfile::tempdir().unwrap();
+    let input = t.path().join("client");
+    small_client(&input);
+    let deep_js = format!(
+        "x={}fetch(\"/api/x\"){};",
+        "(".repeat(3000),
+        ")".repeat(3000)
+    );
+    fs::write(input.join("assets/deep.js"), deep_js).unwrap();
+    let deep_css = format!(
+        "{}.a{{background:url(/assets/a.js)}}{}",
+        "@media screen{".repeat(700),
+        "}".repeat(700)
+    );
+    fs::write(input.join("assets/deep.css"), deep_css).unwrap();
+    let out = t.path().join("out");
+    ok(&run(&[
+        "rewrite",
+        input.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]));
+    assert!(fs::read_to_string(out.join("assets/deep.js"))
+        .unwrap()
+        .contains("__csprefix_root"));
+    ok(&run(&["check", out.to_str().unwrap()]));
+}
+
+#[test]
+fn a_fragment_with_renamed_links_gets_the_bootstrap() {
+    let t = tempfile::tempdir().unwrap();
+    let input = t.path().join("client");
+    small_client(&input);
+    fs::write(
+        input.join("part.html"),
+        "<meta charset=\"utf-8\"><script src=\"/assets/a.js\"></script>",
+    )
+    .unwrap();
+    let out = t.path().join("out");
+    ok(&run(&[
+        "rewrite",
+        input.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]));
+    let part = fs::read_to_string(out.join("part.html")).unwrap();
+    assert!(
+        part.contains("data-csprefix-src") && part.contains("id=\"csprefix-bootstrap\""),
+        "{part}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn refused_entries_and_syntax_errors_are_listed_together() {
+    let t = tempfile::tempdir().unwrap();
+    let input = t.path().join("client");
+    small_client(&input);
+    std::os::unix::fs::symlink("/etc/passwd", input.join("assets/leak")).unwrap();
+    fs::write(input.join("assets/bad.js"), "x = (;").unwrap();
+    let out = t.path().join("out");
+    let o = run(&[
+        "rewrite",
+        input.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("assets/leak:") && err.contains("assets/bad.js:1:"),
+        "{err}"
+    );
+    assert!(!out.exists());
+}
+
+#[test]
+fn too_many_jobs_is_a_usage_error() {
+    let t = tempfile::tempdir().unwrap();
+    small_client(t.path());
+    let o = run(&[
+        "rewrite",
+        t.path().to_str().unwrap(),
+        "-o",
+        "/nonexistent/x",
+        "-j",
+        "100000",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--jobs"));
+}
+
+#[cfg(unix)]
+#[test]
+fn an_interrupted_run_leaves_nothing_behind() {
+    let t = tempfile::tempdir().unwrap();
+    let input = t.path().join("client");
+    small_client(&input);
+    for d in 0..20 {
+        let dir = input.join(format!("assets/d{d}"));
+        fs::create_dir_all(&dir).unwrap();
+        for i in 0..1000 {
+            fs::write(
+                dir.join(format!("f{i}.js")),
+                format!("fetch(\"/api/{i}\");location.href=\"/login\";"),
+            )
+            .unwrap();
+        }
+    }
+    let out = t.path().join("out");
+    let child = bin()
+        .args([
+            "rewrite",
+            input.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+            "-j",
+            "1",
+        ])
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(400));
+    Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let status = child.wait_with_output().unwrap().status;
+    let names: Vec<String> = fs::read_dir(t.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    match status.code() {
+        // Stopped: nothing but the input.
+        Some(130) => assert_eq!(names, ["client"]),
+        // Finished first on a fast machine: the whole output, no leftovers.
+        Some(0) => {
+            let mut names = names;
+            names.sort();
+            assert_eq!(names, ["client", "out"]);
+        }
+        other => panic!("exit {other:?}"),
+    }
+}

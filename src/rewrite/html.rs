@@ -446,6 +446,10 @@ pub fn rewrite(
         match js::analyze(body, classifier) {
             Ok(a) => {
                 edits.extend(a.edits(js::Context::Inline, text.start));
+                kept.extend(a.inline_kept().map(|k| Kept {
+                    offset: k.offset + text.start,
+                    ..k
+                }));
                 kept.extend(a.kept.into_iter().map(|k| Kept {
                     offset: k.offset + text.start,
                     ..k
@@ -459,8 +463,15 @@ pub fn rewrite(
         let tag = format!("<script id=\"{FLUSH_ID}\">{FLUSH_SCRIPT}</script>");
         edits.push(Edit::insert(at, tag, EditKind::Bootstrap));
     }
+    // A full document always gets the bootstrap (its router needs it); a
+    // fragment only when something in it was handed to the bootstrap.
     let is_document = scan.has_doctype || head_end.is_some() || html_end.is_some();
-    if is_document && !has_bootstrap {
+    let hands_over = last_renamed.is_some()
+        || edits
+            .iter()
+            .any(|e| matches!(e.kind, EditKind::HtmlAttribute | EditKind::HtmlStyle))
+        || kept.iter().any(|k| k.reason == "handed to the bootstrap");
+    if (is_document || hands_over) && !has_bootstrap {
         let at = charset_end.or(head_end).or(html_end).unwrap_or(0);
         let tag = format!(
             "<script id=\"{BOOTSTRAP_ID}\">{}</script>",

@@ -182,6 +182,19 @@ pub fn parse_only(src: &str) -> bool {
 }
 
 impl Analysis {
+    /// What an inline script keeps that a file would not: static imports of
+    /// root-relative paths, which resolve against the document.
+    pub fn inline_kept(&self) -> impl Iterator<Item = Kept> + '_ {
+        self.sites
+            .iter()
+            .filter(|s| s.kind == SiteKind::ImportSource)
+            .map(|s| Kept {
+                offset: s.range.start,
+                value: s.value.clone(),
+                reason: "static import in an inline script: cannot be given the mount root",
+            })
+    }
+
     /// Turns the sites into edits; `origin` is added to every offset.
     pub fn edits(&self, context: Context, origin: usize) -> Vec<Edit> {
         let mut edits = Vec::with_capacity(self.sites.len());
@@ -205,6 +218,7 @@ impl Analysis {
                 // static specifier cannot name; `check` reports it.
                 let dir = match context {
                     Context::Document(dir) | Context::Worker(dir) => dir,
+                    // Listed by `Analysis::inline_kept`.
                     Context::Inline => continue,
                 };
                 let text = quoted(&relative(dir, &site.value), site.quote);
@@ -425,8 +439,19 @@ impl Finder<'_> {
     }
 
     fn is_location_member(&self, m: &MemberExpr) -> bool {
-        matches!(&m.prop, MemberProp::Ident(p) if &*p.sym == "location")
-            && self.is_global_named(&m.obj, &["window", "self", "document", "globalThis"])
+        let named = match &m.prop {
+            MemberProp::Ident(p) => &*p.sym == "location",
+            // `window["location"]`
+            MemberProp::Computed(c) => {
+                matches!(&*c.expr, Expr::Lit(Lit::Str(s)) if s.value.as_atom().is_some_and(|a| &**a == "location"))
+            }
+            _ => false,
+        };
+        named
+            && self.is_global_named(
+                &m.obj,
+                &["window", "self", "document", "globalThis", "top", "parent"],
+            )
     }
 
     /// `x.location` where `x` is a name or `this`, not one of the globals.
@@ -497,7 +522,10 @@ impl Finder<'_> {
     }
 
     fn str_site(&mut self, s: &Str, use_: Use) {
-        let value = s.value.to_atom_lossy().to_string();
+        // A lone surrogate has no UTF-8 form: such a string is left alone.
+        let Some(value) = s.value.as_atom().map(|a| a.to_string()) else {
+            return;
+        };
         let range = self.range(s.span);
         if !is_root_relative(&value) {
             if !value.starts_with('/') && !value.contains("://") && self.classifier.has_file(&value)

@@ -25,9 +25,15 @@ pub fn rewrite(src: &str, dir: &str) -> Result<Vec<Edit>, ParseError> {
     let lines = LineIndex::new(src);
     let to_error = |e: serde_json::Error| {
         let offset = json_offset(src, e.line(), e.column());
+        // serde's own text ends with a position in bytes; ours is in front.
+        let text = e.to_string();
+        let message = match text.rfind(" at line ") {
+            Some(i) => text[..i].to_string(),
+            None => text,
+        };
         ParseError {
             position: lines.position(offset),
-            message: e.to_string(),
+            message,
         }
     };
     let top: Object = serde_json::from_str(src).map_err(to_error)?;
