@@ -32,7 +32,7 @@ pub fn options(
         || mount.mount_pattern.is_some()
         || mount.fixed_prefix.is_some();
     if let (false, Some(r)) = (from_line, recorded) {
-        return Ok(r.clone());
+        return validate(r.clone()).map_err(|e| format!("{MANIFEST_NAME}: recorded options: {e}"));
     }
     let name = routes.profile.as_deref().unwrap_or("cryosparc");
     let mut profile = Profile::by_name(name).ok_or_else(|| {
@@ -43,29 +43,13 @@ pub fn options(
         (&routes.page_routes, &mut profile.page_routes),
     ] {
         for r in given {
-            if !crate::urls::is_root_relative(r) || r.contains(['?', '#']) {
-                return Err(format!(
-                    "route '{r}' must be a path that starts with a single '/'"
-                ));
-            }
             let r = r.trim_end_matches('/').to_string();
             if !list.contains(&r) {
                 list.push(r);
             }
         }
     }
-    if let Some(p) = &mount.fixed_prefix {
-        if !crate::urls::is_root_relative(p) || p.len() < 2 {
-            return Err(format!(
-                "fixed prefix '{p}' must be a path such as /apps/cryosparc"
-            ));
-        }
-    }
-    if let Some(p) = &mount.mount_pattern {
-        regex::Regex::new(&p.replace("(?=", "(?:"))
-            .map_err(|e| format!("mount pattern '{p}' is not a regular expression: {e}"))?;
-    }
-    Ok(Options {
+    validate(Options {
         profile: profile.name.clone(),
         server_routes: profile.server_routes,
         page_routes: profile.page_routes,
@@ -81,6 +65,81 @@ pub fn options(
     })
 }
 
+/// Checks options from the command line or from a manifest alike.
+fn validate(o: Options) -> Result<Options, String> {
+    if Profile::by_name(&o.profile).is_none() {
+        return Err(format!(
+            "unknown profile '{}'\nhelp: use cryosparc or none",
+            o.profile
+        ));
+    }
+    for r in o.server_routes.iter().chain(&o.page_routes) {
+        let path_like = r.len() > 1 && !r.contains(['?', '#', ' ']);
+        if !crate::urls::is_root_relative(r) || !path_like {
+            return Err(format!("route '{r}' must be a path such as /api"));
+        }
+    }
+    if let Some(p) = &o.fixed_prefix {
+        let clean = p
+            .split('/')
+            .skip(1)
+            .all(|s| !s.is_empty() && !s.contains(['?', '#', ' ']));
+        if !crate::urls::is_root_relative(p) || !clean {
+            return Err(format!(
+                "fixed prefix '{p}' must be a path such as /apps/cryosparc"
+            ));
+        }
+    }
+    if let Some(p) = &o.mount_pattern {
+        js_regex_check(p).map_err(|e| format!("mount pattern '{p}': {e}"))?;
+    }
+    if o.fixed_prefix.is_some() == o.mount_pattern.is_some() {
+        return Err("give one of a mount pattern and a fixed prefix".into());
+    }
+    Ok(o)
+}
+
+/// The pattern runs as a JavaScript `RegExp` in the browser. Rust's regex
+/// syntax checks the rest once the groups JavaScript knows and Rust does
+/// not (lookarounds) are made plain groups; inline flags and `(?P<`,
+/// which JavaScript rejects, are refused.
+fn js_regex_check(p: &str) -> Result<(), String> {
+    let b = p.as_bytes();
+    let mut plain = String::with_capacity(p.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'\\' {
+            plain.push_str(&p[i..(i + 2).min(p.len())]);
+            i += 2;
+            continue;
+        }
+        if p[i..].starts_with("(?") {
+            let rest = &p[i + 2..];
+            if rest.starts_with("<=") || rest.starts_with("<!") {
+                plain.push_str("(?:");
+                i += 4;
+                continue;
+            }
+            if rest.starts_with('=') || rest.starts_with('!') {
+                plain.push_str("(?:");
+                i += 3;
+                continue;
+            }
+            if !(rest.starts_with(':') || rest.starts_with('<')) {
+                return Err(
+                    "inline flags and (?P<...> are not JavaScript; use (?:...) or (?<name>...)"
+                        .into(),
+                );
+            }
+        }
+        let c = p[i..].chars().next().unwrap_or_default();
+        plain.push(c);
+        i += c.len_utf8();
+    }
+    regex::Regex::new(&plain)
+        .map(|_| ())
+        .map_err(|e| format!("not a regular expression: {e}"))
+}
 /// The settings every file's rewrite uses, for the files in `files`.
 pub fn settings<'a>(options: &Options, files: impl IntoIterator<Item = &'a str>) -> Settings {
     let profile = Profile {
@@ -532,5 +591,33 @@ fn write_entry(
         record: Some(record),
         counts,
         problems,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mount_patterns_must_be_javascript() {
+        for ok in [
+            DEFAULT_PATTERN,
+            "^/apps/[a-z]+",
+            "(?<=x)/y",
+            "^/(?<host>[^/]+)/",
+            "\\(?=",
+        ] {
+            assert!(js_regex_check(ok).is_ok(), "{ok}");
+        }
+        for bad in ["(?i)^/x", "(?P<n>x)", "(", "(?x) a"] {
+            assert!(js_regex_check(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn recorded_options_are_checked_too() {
+        let mut o = options(&RouteArgs::default(), &MountArgs::default(), None).unwrap();
+        o.server_routes.push("api2".into());
+        assert!(options(&RouteArgs::default(), &MountArgs::default(), Some(&o)).is_err());
     }
 }
