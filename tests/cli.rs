@@ -643,3 +643,41 @@ fn an_interrupted_run_leaves_nothing_behind() {
         other => panic!("exit {other:?}"),
     }
 }
+
+#[test]
+fn csp_hashes_of_rewritten_inline_scripts_are_replaced() {
+    use sha2::Digest;
+    let t = tempfile::tempdir().unwrap();
+    let input = t.path().join("client");
+    small_client(&input);
+    let inline = "fetch(\"/api/x\")";
+    let old = b64(&sha2::Sha256::digest(inline.as_bytes()));
+    fs::write(
+        input.join("index.html"),
+        format!(
+            "<!doctype html><html><head><meta charset=\"utf-8\">\
+             <meta http-equiv=\"Content-Security-Policy\" content=\"script-src 'none' 'sha256-{old}'\">\
+             <script>{inline}</script></head><body></body></html>"
+        ),
+    )
+    .unwrap();
+    let out = t.path().join("out");
+    ok(&run(&[
+        "rewrite",
+        input.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]));
+    let html = fs::read_to_string(out.join("index.html")).unwrap();
+    let body_start = html.rfind("<script>").unwrap() + "<script>".len();
+    let body_end = body_start + html[body_start..].find("</script>").unwrap();
+    let new = b64(&sha2::Sha256::digest(
+        &html.as_bytes()[body_start..body_end],
+    ));
+    assert_ne!(new, old);
+    assert!(
+        html.contains(&format!("script-src 'sha256-{new}' 'sha256-")),
+        "{html}"
+    );
+    assert!(!html.contains(&old) && !html.contains("'none'"), "{html}");
+}

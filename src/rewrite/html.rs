@@ -294,6 +294,9 @@ pub fn rewrite(
     let mut errors = Vec::new();
     let mut has_bootstrap = false;
     let mut has_flush = false;
+    let mut csp_attrs: Option<Vec<Attr>> = None;
+    // Hash sources of inline scripts the rewrite changes: old -> new.
+    let mut rehashed: Vec<(String, String)> = Vec::new();
     // Where the flush goes: after the last renamed <script> or <link>.
     let mut last_renamed: Option<usize> = None;
     let mut head_end = None;
@@ -331,9 +334,13 @@ pub fn rewrite(
         if let Some(e) = integrity_edit(&attrs, final_files) {
             edits.push(e);
         }
-        if tag.name == "meta" {
-            if let Some(e) = csp_edit(src, &attrs, bootstrap) {
-                edits.push(e);
+        if tag.name == "meta" && csp_attrs.is_none() {
+            let equiv = attrs
+                .iter()
+                .find(|a| a.name == "http-equiv")
+                .and_then(|a| a.value.as_deref());
+            if equiv.is_some_and(|e| e.eq_ignore_ascii_case("content-security-policy")) {
+                csp_attrs = Some(attrs.clone());
             }
         }
         if tag.name == "style" {
@@ -445,7 +452,20 @@ pub fn rewrite(
         }
         match js::analyze(body, classifier) {
             Ok(a) => {
-                edits.extend(a.edits(js::Context::Inline, text.start));
+                let mut own = a.edits(js::Context::Inline, 0);
+                if !own.is_empty() {
+                    if let Ok(new) = crate::edit::splice(body.as_bytes(), &mut own.clone()) {
+                        rehashed.extend(
+                            hash_sources(body.as_bytes())
+                                .into_iter()
+                                .zip(hash_sources(&new)),
+                        );
+                    }
+                }
+                for e in &mut own {
+                    e.range = e.range.start + text.start..e.range.end + text.start;
+                }
+                edits.extend(own);
                 kept.extend(a.inline_kept().map(|k| Kept {
                     offset: k.offset + text.start,
                     ..k
@@ -459,6 +479,9 @@ pub fn rewrite(
         }
     }
 
+    if let Some(e) = csp_attrs.and_then(|a| csp_edit(src, &a, bootstrap, &rehashed)) {
+        edits.push(e);
+    }
     if let (Some(at), false) = (last_renamed, has_flush) {
         let tag = format!("<script id=\"{FLUSH_ID}\">{FLUSH_SCRIPT}</script>");
         edits.push(Edit::insert(at, tag, EditKind::Bootstrap));
@@ -537,23 +560,30 @@ fn integrity_edit(attrs: &[Attr], final_files: FinalFiles) -> Option<Edit> {
     (new != old).then(|| Edit::new(integrity.value_range.clone(), new, EditKind::Integrity))
 }
 
+/// The CSP hash sources of a script's text, in the three algorithms.
+fn hash_sources(body: &[u8]) -> [String; 3] {
+    [
+        format!("'sha256-{}'", base64(&sha2::Sha256::digest(body))),
+        format!("'sha384-{}'", base64(&sha2::Sha384::digest(body))),
+        format!("'sha512-{}'", base64(&sha2::Sha512::digest(body))),
+    ]
+}
+
 /// A Content-Security-Policy `<meta>` that forbids inline scripts gets the
-/// bootstrap's hash in its `script-src`.
-fn csp_edit(src: &str, attrs: &[Attr], bootstrap: &Bootstrap) -> Option<Edit> {
-    let equiv = attrs
-        .iter()
-        .find(|a| a.name == "http-equiv")?
-        .value
-        .as_deref()?;
-    if !equiv.eq_ignore_ascii_case("content-security-policy") {
-        return None;
-    }
+/// hashes of the two inline scripts the tool adds, and the hashes of inline
+/// scripts the rewrite changed are replaced by their new ones.
+fn csp_edit(
+    src: &str,
+    attrs: &[Attr],
+    bootstrap: &Bootstrap,
+    rehashed: &[(String, String)],
+) -> Option<Edit> {
     let content = attrs.iter().find(|a| a.name == "content")?;
     let policy = content.value.as_deref()?;
-    let hash = format!(
-        "'sha256-{}'",
-        base64(&sha2::Sha256::digest(bootstrap.script().as_bytes()))
-    );
+    let ours: Vec<String> = [bootstrap.script(), FLUSH_SCRIPT]
+        .iter()
+        .map(|s| hash_sources(s.as_bytes())[0].clone())
+        .collect();
     let directives: Vec<&str> = policy
         .split(';')
         .map(str::trim)
@@ -570,24 +600,48 @@ fn csp_edit(src: &str, attrs: &[Attr], bootstrap: &Bootstrap) -> Option<Edit> {
         let lower = d.to_ascii_lowercase();
         lower.contains("'unsafe-inline'") && !lower.contains("'sha") && !lower.contains("'nonce-")
     };
+    // The directive that governs inline scripts, as its name and sources.
+    let (index, name, sources): (Option<usize>, &str, Vec<&str>) =
+        match (find("script-src"), find("default-src")) {
+            (Some(i), _) => (
+                Some(i),
+                "script-src",
+                directives[i].split_ascii_whitespace().skip(1).collect(),
+            ),
+            (None, Some(i)) => (
+                None,
+                "script-src",
+                directives[i].split_ascii_whitespace().skip(1).collect(),
+            ),
+            (None, None) => return None,
+        };
+    if allows_inline(&sources.join(" ")) {
+        return None;
+    }
+    let mut new: Vec<String> = Vec::new();
+    for s in sources {
+        if s.eq_ignore_ascii_case("'none'") {
+            continue;
+        }
+        let s = rehashed
+            .iter()
+            .find(|(old, _)| old == s)
+            .map_or(s.to_string(), |(_, n)| n.clone());
+        if !new.contains(&s) {
+            new.push(s);
+        }
+    }
+    for h in ours {
+        if !new.contains(&h) {
+            new.push(h);
+        }
+    }
+    let directive = format!("{name} {}", new.join(" "));
     let mut out: Vec<String> = directives.iter().map(|d| d.to_string()).collect();
-    match (find("script-src"), find("default-src")) {
-        (Some(i), _) => {
-            if allows_inline(directives[i]) || directives[i].contains(&hash) {
-                return None;
-            }
-            out[i] = format!("{} {hash}", directives[i]);
-        }
-        (None, Some(i)) => {
-            if allows_inline(directives[i]) {
-                return None;
-            }
-            let sources = directives[i]
-                .split_once(char::is_whitespace)
-                .map_or("", |(_, s)| s);
-            out.push(format!("script-src {sources} {hash}").replace("  ", " "));
-        }
-        (None, None) => return None,
+    match index {
+        Some(i) if out[i] == directive => return None,
+        Some(i) => out[i] = directive,
+        None => out.push(directive),
     }
     let quote = src
         .as_bytes()

@@ -53,9 +53,15 @@ context A "cryosparc_db_dir=$T/db/main"
 import os, sys, time
 pwfile, done = sys.argv[1], sys.argv[2]
 end = time.time() + 90
-while not os.path.exists(pwfile) and time.time() < end:
+# The file exists before the password is in it: wait for the password.
+pw = b""
+while len(pw) < 16 and time.time() < end:
+    if os.path.exists(pwfile):
+        pw = open(pwfile).read().strip().encode()
     time.sleep(0.01)
-pw = open(pwfile).read().strip().encode()
+if len(pw) < 16:
+    print("no password appeared in", pwfile)
+    sys.exit(0)
 stop = None
 while time.time() < end and (stop is None or time.time() < stop):
     if stop is None and os.path.exists(done):
