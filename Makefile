@@ -21,7 +21,7 @@ expected: build ## regenerate fixtures/*/expected (the rewritten trees CI diffs 
 	@for d in fixtures/*/dist/client; do f=$${d%/dist/client}; \
 	  $(BIN) rewrite $$d -o $$f/expected --replace -q && echo "wrote $$f/expected"; done
 
-setup: ## install the system packages the tests need (apt, npm)
+setup: ## install the Debian packages the tests need (each suite installs its own npm packages)
 	bash scripts/setup.sh
 
 unit: build ## Rust unit and CLI tests

@@ -574,6 +574,7 @@ fn write_entry(
         let _ = fs::set_permissions(&dest, meta.permissions());
     }
     let input_sha = sha256_hex(&input);
+    let output_sha = if output == input { input_sha.clone() } else { sha256_hex(&output) };
     let (original, edits) = carry_over(
         earlier.get(entry.rel.as_str()).copied(),
         &input_sha,
@@ -583,7 +584,7 @@ fn write_entry(
         path: entry.rel.clone(),
         kind: entry.kind.name().into(),
         original_sha256: original,
-        output_sha256: sha256_hex(&output),
+        output_sha256: output_sha,
         edits,
         failed: !problems.is_empty(),
     };

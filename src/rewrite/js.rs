@@ -394,9 +394,14 @@ impl Finder<'_> {
     }
 
     /// Whether the file needs scope analysis for a second look.
+    /// Names alone settle a preload-base candidate unless it is both
+    /// joined and used otherwise: only then may two bindings share a name.
     fn needs_scopes(&self) -> bool {
         self.shadowed
-            || (self.names_bundle_file && self.base_candidates.iter().any(|(_, n, _)| n.is_some()))
+            || (self.names_bundle_file
+                && self.base_candidates.iter().any(|(_, n, _)| {
+                    n.as_ref().is_some_and(|n| self.joined_idents.contains(n) && self.other_uses.contains(n))
+                }))
     }
 
     fn binds(&mut self, ident: &Ident) {
