@@ -68,6 +68,7 @@ pub fn audit(args: &CheckArgs) -> Result<Report, String> {
             .map(|e| e.rel.as_str()),
     );
     settings.final_dir = Some(dir.clone());
+    settings.input_dir = Some(dir.clone());
     let prepared = pool.install(|| prepare(entries, &settings));
     // As in the rewrite, documents and maps after the files they depend on.
     let (late, early): (Vec<usize>, Vec<usize>) =

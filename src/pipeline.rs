@@ -24,6 +24,8 @@ pub struct Settings {
     /// Where the final version of every file is found once it is written
     /// (the output being built, or the audited tree), for `integrity`.
     pub final_dir: Option<std::path::PathBuf>,
+    /// The input tree, for what files were before the rewrite.
+    pub input_dir: Option<std::path::PathBuf>,
     /// Column shifts of rewritten files, by the map file they name; `None`
     /// where an edit changed the line structure.
     pub shifts: std::sync::Mutex<HashMap<String, Option<Vec<sourcemap::Shift>>>>,
@@ -33,6 +35,32 @@ pub struct Settings {
 }
 
 impl Settings {
+    /// The original and final bytes of the file that `url`, written in a
+    /// document in folder `dir`, names.
+    fn original_and_final(&self, dir: &str, url: &str) -> Option<(Vec<u8>, Vec<u8>)> {
+        let path = url.split(['?', '#']).next()?;
+        if path.contains(':') || path.starts_with("//") {
+            return None;
+        }
+        let mut parts: Vec<&str> = if path.starts_with('/') {
+            Vec::new()
+        } else {
+            dir.split('/').filter(|s| !s.is_empty()).collect()
+        };
+        for seg in path.split('/') {
+            match seg {
+                "" | "." => {}
+                ".." => {
+                    parts.pop()?;
+                }
+                s => parts.push(s),
+            }
+        }
+        let rel = parts.join("/");
+        let original = std::fs::read(self.input_dir.as_ref()?.join(&rel)).ok()?;
+        Some((original, self.final_file(&rel)?))
+    }
+
     fn final_file(&self, rel: &str) -> Option<Vec<u8>> {
         let dir = self.final_dir.as_ref()?;
         if rel.split('/').any(|s| s == ".." || s.is_empty()) {
@@ -273,8 +301,8 @@ impl Prepared {
                 Err(e) => return fail(e),
             },
             Kind::Html => {
-                match html::rewrite(text, &settings.classifier, &settings.bootstrap, &|rel| {
-                    settings.final_file(rel)
+                match html::rewrite(text, &settings.classifier, &settings.bootstrap, &|url| {
+                    settings.original_and_final(entry.dir(), url)
                 }) {
                     Ok(r) => r,
                     Err(errors) => {

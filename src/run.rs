@@ -156,6 +156,7 @@ pub fn settings<'a>(options: &Options, files: impl IntoIterator<Item = &'a str>)
         classifier: Classifier::new(files, profile),
         bootstrap: Bootstrap::new(&mount),
         final_dir: None,
+        input_dir: None,
         shifts: Default::default(),
         drop_compressed: false,
     }
@@ -333,6 +334,7 @@ pub fn rewrite(args: &RewriteArgs, verbose: u8, quiet: bool) -> Result<Status, S
         .map(|m| m.files.iter().map(|f| (f.path.as_str(), f)).collect())
         .unwrap_or_default();
     settings.final_dir = Some(staging.path().to_path_buf());
+    settings.input_dir = Some(client.clone());
     settings.drop_compressed = args.drop_compressed;
     // Documents and maps last: they depend on the final form of others.
     let (documents, others): (Vec<usize>, Vec<usize>) =
@@ -574,7 +576,11 @@ fn write_entry(
         let _ = fs::set_permissions(&dest, meta.permissions());
     }
     let input_sha = sha256_hex(&input);
-    let output_sha = if output == input { input_sha.clone() } else { sha256_hex(&output) };
+    let output_sha = if output == input {
+        input_sha.clone()
+    } else {
+        sha256_hex(&output)
+    };
     let (original, edits) = carry_over(
         earlier.get(entry.rel.as_str()).copied(),
         &input_sha,

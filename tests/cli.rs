@@ -406,12 +406,18 @@ fn integrity_and_csp_follow_the_rewrite() {
     let t = tempfile::tempdir().unwrap();
     let input = t.path().join("client");
     small_client(&input);
+    let a0 = fs::read(input.join("assets/a.js")).unwrap();
     fs::write(
         input.join("index.html"),
-        "<!doctype html><html><head><meta charset=\"utf-8\">\
-         <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'self'; img-src *\">\
-         <script type=\"module\" src=\"/assets/a.js\" integrity=\"sha384-stale sha512-stale\"></script>\
-         </head><body></body></html>",
+        format!(
+            "<!doctype html><html><head><meta charset=\"utf-8\">\
+             <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'self'; img-src *\">\
+             <script type=\"module\" src=\"/assets/a.js\" integrity=\"sha384-{} sha512-{}\"></script>\
+             <link rel=\"modulepreload\" href=\"./assets/a.js\" integrity=\"sha256-WRONG\">\
+             </head><body></body></html>",
+            b64(&sha2::Sha384::digest(&a0)),
+            b64(&sha2::Sha512::digest(&a0))
+        ),
     )
     .unwrap();
     let out = t.path().join("out");
@@ -429,6 +435,8 @@ fn integrity_and_csp_follow_the_rewrite() {
         b64(&sha2::Sha512::digest(&a))
     );
     assert!(html.contains(&want), "{html}");
+    // A hash that did not match the original is not made to match.
+    assert!(html.contains("integrity=\"sha256-WRONG\""), "{html}");
     let start = html.find("<script id=\"csprefix-bootstrap\">").unwrap()
         + "<script id=\"csprefix-bootstrap\">".len();
     let end = start + html[start..].find("</script>").unwrap();
@@ -680,4 +688,38 @@ fn csp_hashes_of_rewritten_inline_scripts_are_replaced() {
         "{html}"
     );
     assert!(!html.contains(&old) && !html.contains("'none'"), "{html}");
+}
+
+#[test]
+fn integrity_of_a_relative_script_follows_the_rewrite() {
+    use sha2::Digest;
+    let t = tempfile::tempdir().unwrap();
+    let input = t.path().join("client");
+    small_client(&input);
+    let a0 = fs::read(input.join("assets/a.js")).unwrap();
+    fs::write(
+        input.join("index.html"),
+        format!(
+            "<!doctype html><html><head><script src=\"assets/a.js\" integrity=\"sha256-{}\"></script></head></html>",
+            b64(&sha2::Sha256::digest(&a0))
+        ),
+    )
+    .unwrap();
+    let out = t.path().join("out");
+    ok(&run(&[
+        "rewrite",
+        input.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]));
+    let a1 = fs::read(out.join("assets/a.js")).unwrap();
+    assert_ne!(a0, a1);
+    let html = fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(
+        html.contains(&format!(
+            "integrity=\"sha256-{}\"",
+            b64(&sha2::Sha256::digest(&a1))
+        )),
+        "{html}"
+    );
 }

@@ -274,7 +274,9 @@ fn is_js_type(t: Option<&str>) -> bool {
 
 /// Gives the final bytes of a file of the bundle, by its path relative to
 /// the root, to recompute `integrity` attributes.
-pub type FinalFiles<'a> = &'a (dyn Fn(&str) -> Option<Vec<u8>> + Sync);
+/// Given a URL as the document writes it, the original and the final bytes
+/// of the file of the bundle it names.
+pub type FinalFiles<'a> = &'a (dyn Fn(&str) -> Option<(Vec<u8>, Vec<u8>)> + Sync);
 
 /// Edits for one HTML document.
 pub fn rewrite(
@@ -537,23 +539,26 @@ fn integrity_edit(attrs: &[Attr], final_files: FinalFiles) -> Option<Edit> {
             .then_some(a.value.as_deref())
             .flatten()
     })?;
-    if !is_root_relative(url) {
-        return None;
-    }
-    let rel = url[1..].split(['?', '#']).next()?;
-    let bytes = final_files(rel)?;
+    let (original, bytes) = final_files(url)?;
+    let digest = |alg: &str, b: &[u8]| -> Option<String> {
+        Some(base64(&match alg {
+            "sha256" => sha2::Sha256::digest(b).to_vec(),
+            "sha384" => sha2::Sha384::digest(b).to_vec(),
+            "sha512" => sha2::Sha512::digest(b).to_vec(),
+            _ => return None,
+        }))
+    };
+    // Only a hash that matched the original file is brought up to date; a
+    // wrong one stays wrong, as the browser will say.
     let new: Vec<String> = old
         .split_ascii_whitespace()
         .map(|token| {
             let (alg, rest) = token.split_once('-').unwrap_or((token, ""));
-            let options = rest.find('?').map_or("", |i| &rest[i..]);
-            let digest = match alg {
-                "sha256" => sha2::Sha256::digest(&bytes).to_vec(),
-                "sha384" => sha2::Sha384::digest(&bytes).to_vec(),
-                "sha512" => sha2::Sha512::digest(&bytes).to_vec(),
-                _ => return token.to_string(),
-            };
-            format!("{alg}-{}{options}", base64(&digest))
+            let (value, options) = rest.split_at(rest.find('?').unwrap_or(rest.len()));
+            match (digest(alg, &original), digest(alg, &bytes)) {
+                (Some(was), Some(now)) if was == value => format!("{alg}-{now}{options}"),
+                _ => token.to_string(),
+            }
         })
         .collect();
     let new = new.join(" ");

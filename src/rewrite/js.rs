@@ -400,7 +400,9 @@ impl Finder<'_> {
         self.shadowed
             || (self.names_bundle_file
                 && self.base_candidates.iter().any(|(_, n, _)| {
-                    n.as_ref().is_some_and(|n| self.joined_idents.contains(n) && self.other_uses.contains(n))
+                    n.as_ref().is_some_and(|n| {
+                        self.joined_idents.contains(n) && self.other_uses.contains(n)
+                    })
                 }))
     }
 
