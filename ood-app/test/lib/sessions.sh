@@ -23,12 +23,16 @@ sys.exit(0 if b"CryoSPARC stand-in" in r.read() else 1)' "$1" "$2" 2>/dev/null
 # ev INSTANCE KIND [ARGS-PREFIX...]: times of the stand-in's matching records
 ev() {
   "$py" - "$ST/cryosparcm.log" "$@" <<'PY'
-import json, sys
+import json, os, sys
 log, inst, kind, prefix = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
-for line in open(log):
-    r = json.loads(line)
-    if r["instance"] == inst and r["kind"] == kind and r.get("args", [])[:len(prefix)] == prefix:
-        print(r["t"])
+try:
+    for line in open(log):
+        r = json.loads(line)
+        if r["instance"] == inst and r["kind"] == kind and r.get("args", [])[:len(prefix)] == prefix:
+            print(r["t"], flush=True)
+except BrokenPipeError:
+    # `| head -n 1` has what it wanted.
+    os._exit(0)
 PY
 }
 released() { [ ! -s "$1/mongod.lock" ] && [ ! -e "$1/.ondemand-master" ]; }
