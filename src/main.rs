@@ -7,6 +7,10 @@ use clap::Parser;
 use csprefix::cli::{Cli, Command};
 use csprefix::{check, run, Status};
 
+// The parsers allocate many small nodes from several threads at once.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     csprefix::signals::install();
