@@ -16,7 +16,7 @@ use crate::output::Manifest;
 use rayon::prelude::*;
 
 use crate::pipeline::{prepare, Outcome};
-use crate::plan::{walk, Kind};
+use crate::plan::walk;
 use crate::run::{options, pool, settings};
 use crate::Status;
 
@@ -60,19 +60,11 @@ pub fn audit(args: &CheckArgs) -> Result<Report, String> {
         errors: problems.iter().map(|p| p.to_string()).collect(),
         ..Report::default()
     };
-    let mut settings = settings(
-        &options,
-        entries
-            .iter()
-            .filter(|e| !matches!(e.kind, Kind::Folder | Kind::Link))
-            .map(|e| e.rel.as_str()),
-    );
+    let mut settings = settings(&options, &entries);
     settings.final_dir = Some(dir.clone());
     settings.input_dir = Some(dir.clone());
     let prepared = pool.install(|| prepare(entries, &settings));
-    // As in the rewrite, documents and maps after the files they depend on.
-    let (late, early): (Vec<usize>, Vec<usize>) =
-        (0..prepared.entries.len()).partition(|&i| prepared.entries[i].kind.is_late());
+    let (early, late) = prepared.passes();
     let outcome = |i: usize| (i, prepared.outcome(i, &settings));
     let mut outcomes: Vec<(usize, Outcome)> =
         pool.install(|| early.into_par_iter().map(outcome).collect());

@@ -38,25 +38,7 @@ impl Settings {
     /// The original and final bytes of the file that `url`, written in a
     /// document in folder `dir`, names.
     fn original_and_final(&self, dir: &str, url: &str) -> Option<(Vec<u8>, Vec<u8>)> {
-        let path = url.split(['?', '#']).next()?;
-        if path.contains(':') || path.starts_with("//") {
-            return None;
-        }
-        let mut parts: Vec<&str> = if path.starts_with('/') {
-            Vec::new()
-        } else {
-            dir.split('/').filter(|s| !s.is_empty()).collect()
-        };
-        for seg in path.split('/') {
-            match seg {
-                "" | "." => {}
-                ".." => {
-                    parts.pop()?;
-                }
-                s => parts.push(s),
-            }
-        }
-        let rel = parts.join("/");
+        let rel = crate::urls::bundle_path(dir, url)?;
         let original = std::fs::read(self.input_dir.as_ref()?.join(&rel)).ok()?;
         Some((original, self.final_file(&rel)?))
     }
@@ -214,6 +196,12 @@ pub fn prepare(entries: Vec<Entry>, settings: &Settings) -> Prepared {
 }
 
 impl Prepared {
+    /// The entries in two passes, run one after the other: documents and
+    /// maps (`Kind::is_late`) go after the files they depend on.
+    pub fn passes(&self) -> (Vec<usize>, Vec<usize>) {
+        (0..self.entries.len()).partition(|&i| !self.entries[i].kind.is_late())
+    }
+
     fn source_map(&self, entry: &Entry, settings: &Settings) -> Outcome {
         let shifts = settings
             .shifts

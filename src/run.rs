@@ -14,7 +14,7 @@ use crate::edit::{count, splice, EditCounts};
 use crate::locate::{locate, Layout};
 use crate::output::{carry_over, sha256_hex, FileRecord, Manifest, Options, Staging, Summary};
 use crate::pipeline::{prepare, Outcome, Settings};
-use crate::plan::{walk, Kind, MANIFEST_NAME};
+use crate::plan::{walk, Entry, Kind, MANIFEST_NAME};
 use crate::runtime::{Bootstrap, Mount, DEFAULT_PATTERN};
 use crate::urls::{Classifier, Profile};
 use crate::Status;
@@ -140,8 +140,12 @@ fn js_regex_check(p: &str) -> Result<(), String> {
         .map(|_| ())
         .map_err(|e| format!("not a regular expression: {e}"))
 }
-/// The settings every file's rewrite uses, for the files in `files`.
-pub fn settings<'a>(options: &Options, files: impl IntoIterator<Item = &'a str>) -> Settings {
+/// The settings every file's rewrite uses, for the files among `entries`.
+pub fn settings(options: &Options, entries: &[Entry]) -> Settings {
+    let files = entries
+        .iter()
+        .filter(|e| !matches!(e.kind, Kind::Folder | Kind::Link))
+        .map(|e| e.rel.as_str());
     let profile = Profile {
         name: options.profile.clone(),
         server_routes: options.server_routes.clone(),
@@ -314,13 +318,7 @@ pub fn rewrite(args: &RewriteArgs, verbose: u8, quiet: bool) -> Result<Status, S
     // Entries the walk refused fail the run at the end, with every other
     // problem of the tree listed beside them.
     let (entries, mut problems) = walk(&client);
-    let mut settings = settings(
-        &options,
-        entries
-            .iter()
-            .filter(|e| !matches!(e.kind, Kind::Folder | Kind::Link))
-            .map(|e| e.rel.as_str()),
-    );
+    let mut settings = settings(&options, &entries);
     let prepared = pool.install(|| prepare(entries, &settings));
 
     let staging = Staging::beside(&dest).map_err(|e| format!("{}: {e}", show_path(&dest)))?;
@@ -336,9 +334,7 @@ pub fn rewrite(args: &RewriteArgs, verbose: u8, quiet: bool) -> Result<Status, S
     settings.final_dir = Some(staging.path().to_path_buf());
     settings.input_dir = Some(client.clone());
     settings.drop_compressed = args.drop_compressed;
-    // Documents and maps last: they depend on the final form of others.
-    let (documents, others): (Vec<usize>, Vec<usize>) =
-        (0..prepared.entries.len()).partition(|&i| prepared.entries[i].kind.is_late());
+    let (others, documents) = prepared.passes();
     let write = |i: usize| {
         let d = write_entry(
             &prepared,

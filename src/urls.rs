@@ -195,6 +195,31 @@ fn routes_match(routes: &[String], path: &str, complete: bool) -> bool {
     })
 }
 
+/// The path, relative to the bundle root, of the file that `url` names when
+/// written in a file in folder `dir`; `None` for URLs with a scheme,
+/// protocol-relative ones, and paths that climb above the root.
+pub fn bundle_path(dir: &str, url: &str) -> Option<String> {
+    let path = url.split(['?', '#']).next()?;
+    if path.contains(':') || path.starts_with("//") {
+        return None;
+    }
+    let mut parts: Vec<&str> = if path.starts_with('/') {
+        Vec::new()
+    } else {
+        dir.split('/').filter(|s| !s.is_empty()).collect()
+    };
+    for seg in path.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            s => parts.push(s),
+        }
+    }
+    Some(parts.join("/"))
+}
+
 /// The URL that reaches root-relative `target` from a file in folder
 /// `from_dir` (relative to the bundle root, `""` for the root itself). The
 /// last segment of `target` may be partial; it is kept as it is.
@@ -289,6 +314,21 @@ mod tests {
         ];
         for (s, want) in table {
             assert_eq!(c.classify_head(s), want, "{s}");
+        }
+    }
+
+    #[test]
+    fn bundle_paths() {
+        let table = [
+            ("", "/assets/a.js?v=1", Some("assets/a.js")),
+            ("", "./assets/a.js", Some("assets/a.js")),
+            ("assets/css", "../img/a.png#x", Some("assets/img/a.png")),
+            ("assets", "../../x", None),
+            ("", "https://example.org/a.js", None),
+            ("", "//cdn.example.com/a.js", None),
+        ];
+        for (dir, url, want) in table {
+            assert_eq!(bundle_path(dir, url).as_deref(), want, "{dir} {url}");
         }
     }
 
