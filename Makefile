@@ -5,7 +5,7 @@ BIN      := target/release/csprefix
 FIXTURE  ?= fixtures/svelte-vite2
 DEMO_OUT ?= target/demo/client
 
-.PHONY: help build demo test setup unit lint real-input e2e app-test container-test fixtures expected bench ci
+.PHONY: help build demo test setup unit lint real-input e2e app-test container-test fuzz fixtures expected bench ci
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -39,7 +39,7 @@ bench: build ## speed and memory on a >50 MB input (prints figures)
 	$(CARGO) bench --locked --bench rewrite
 
 test: setup lint unit real-input ## every test: what CI runs
-	@set -e; for t in e2e app-test container-test; do \
+	@set -e; for t in fuzz e2e app-test container-test; do \
 	  if grep -qE "^$$t:" $(MAKEFILE_LIST); then $(MAKE) --no-print-directory $$t; fi; \
 	done
 
@@ -50,3 +50,4 @@ ci: ## replay CI exactly
 -include e2e/e2e.mk
 -include ood-app/app.mk
 -include container/container.mk
+-include fuzz/fuzz.mk

@@ -6,6 +6,7 @@ pub mod check;
 pub mod cli;
 pub mod diagnostics;
 pub mod edit;
+pub mod invariants;
 pub mod locate;
 pub mod output;
 pub mod pipeline;

@@ -187,12 +187,17 @@ impl Manifest {
     pub fn read(dir: &Path) -> Result<Option<Manifest>, String> {
         let path = dir.join(MANIFEST_NAME);
         match fs::read(&path) {
-            Ok(bytes) => serde_json::from_slice(&bytes)
+            Ok(bytes) => Manifest::from_slice(&bytes)
                 .map(Some)
                 .map_err(|e| format!("{}: {e}", show_path(&path))),
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(format!("{}: {e}", show_path(&path))),
         }
+    }
+
+    /// Reads a manifest from its JSON text.
+    pub fn from_slice(bytes: &[u8]) -> Result<Manifest, serde_json::Error> {
+        serde_json::from_slice(bytes)
     }
 
     pub fn to_json(&self) -> String {

@@ -66,7 +66,7 @@ pub fn options(
 }
 
 /// Checks options from the command line or from a manifest alike.
-fn validate(o: Options) -> Result<Options, String> {
+pub fn validate(o: Options) -> Result<Options, String> {
     if Profile::by_name(&o.profile).is_none() {
         return Err(format!(
             "unknown profile '{}'\nhelp: use cryosparc or none",

@@ -24,7 +24,7 @@ use std::cell::RefCell;
 use std::ops::Range;
 use std::rc::Rc;
 
-use lol_html::{doctype, element, text, HtmlRewriter, Settings};
+use lol_html::{doctype, element, end_tag, text, HtmlRewriter, Settings};
 
 use sha2::Digest;
 
@@ -47,6 +47,9 @@ pub type HtmlResult = Result<(Vec<Edit>, Vec<Kept>), Vec<ParseError>>;
 struct Tag {
     range: Range<usize>,
     name: String,
+    /// For a `<script>`, where its end tag ends; `None` when the file ends
+    /// first, and everything after the start tag is the script's text.
+    end: Option<usize>,
 }
 
 #[derive(Debug, Default)]
@@ -73,10 +76,25 @@ fn scan(src: &str) -> Result<Scan, String> {
     let settings = Settings::new()
         .append_element_content_handler(element!("*", move |el| {
             let range = el.source_location().bytes();
-            tags.borrow_mut().tags.push(Tag {
-                range,
-                name: el.tag_name(),
-            });
+            let name = el.tag_name();
+            // A self-closed script (in SVG) has no end tag to wait for.
+            let closed = (!el.can_have_content()).then_some(range.end);
+            let index = {
+                let mut scan = tags.borrow_mut();
+                scan.tags.push(Tag {
+                    range,
+                    name,
+                    end: closed,
+                });
+                scan.tags.len() - 1
+            };
+            if el.tag_name() == "script" && closed.is_none() {
+                let ends = tags.clone();
+                el.on_end_tag(end_tag!(move |end| {
+                    ends.borrow_mut().tags[index].end = Some(end.source_location().bytes().end);
+                    Ok(())
+                }))?;
+            }
             Ok(())
         }))
         .append_element_content_handler(text!("script, style", move |t| {
@@ -306,6 +324,14 @@ pub fn rewrite(
     let mut html_end = None;
 
     for (index, tag) in scan.tags.iter().enumerate() {
+        if tag.name == "script" && tag.end.is_none() {
+            // The browser reads the rest of the file as this script's text;
+            // nothing after it is markup, and nothing may be put there.
+            errors.push(err_at(
+                tag.range.start,
+                "<script> is not closed: the rest of the file would be its text".into(),
+            ));
+        }
         let attrs = attributes(src, tag.range.clone());
         let get = |n: &str| {
             attrs
@@ -373,7 +399,7 @@ pub fn rewrite(
             };
             if a.name.starts_with(ATTR_PREFIX) {
                 if matches!(tag.name.as_str(), "script" | "link") {
-                    last_renamed = Some(element_end(src, tag));
+                    last_renamed = Some(element_end(tag));
                 }
                 kept.push(Kept {
                     offset: a.name_range.start,
@@ -406,7 +432,7 @@ pub fn rewrite(
             if (wants || a.name.starts_with(ATTR_PREFIX))
                 && matches!(tag.name.as_str(), "script" | "link")
             {
-                last_renamed = Some(element_end(src, tag));
+                last_renamed = Some(element_end(tag));
             }
             if wants {
                 let name = &src[a.name_range.clone()];
@@ -449,7 +475,10 @@ pub fn rewrite(
             }
             continue;
         }
-        if get("src").is_some() || !is_js_type(get("type")) || body.trim().is_empty() {
+        // A script with a URL runs its file, never its text; after the
+        // rewrite the URL is in the renamed attribute.
+        let external = get("src").is_some() || get(&format!("{ATTR_PREFIX}src")).is_some();
+        if external || !is_js_type(get("type")) || body.trim().is_empty() {
             continue;
         }
         match js::analyze(body, classifier) {
@@ -514,18 +543,8 @@ pub fn rewrite(
 
 /// Where an element ends: after its start tag for a void element, after
 /// its end tag for a script.
-fn element_end(src: &str, tag: &Tag) -> usize {
-    if tag.name != "script" {
-        return tag.range.end;
-    }
-    let lower = src[tag.range.end..].to_ascii_lowercase();
-    match lower.find("</script") {
-        Some(i) => {
-            let close = tag.range.end + i;
-            src[close..].find('>').map_or(src.len(), |j| close + j + 1)
-        }
-        None => src.len(),
-    }
+fn element_end(tag: &Tag) -> usize {
+    tag.end.unwrap_or(tag.range.end)
 }
 
 /// The `integrity` of a script or stylesheet whose file the rewrite changed,
@@ -735,5 +754,32 @@ mod tests {
         assert_eq!(refresh_url("0; url=/login"), Some("/login"));
         assert_eq!(refresh_url("5;URL='/x'"), Some("/x"));
         assert_eq!(refresh_url("5"), None);
+    }
+
+    fn rewrite_doc(src: &str) -> HtmlResult {
+        let classifier = Classifier::new(["assets/a.js"], crate::urls::Profile::cryosparc());
+        let bootstrap = Bootstrap::new(&crate::runtime::Mount::Fixed("/x".into()));
+        rewrite(src, &classifier, &bootstrap, &|_| None)
+    }
+
+    #[test]
+    fn an_unclosed_script_is_an_error_at_its_tag() {
+        let errors = rewrite_doc("<p>\n  <script src=\"/assets/a.js\">\n<p>").unwrap_err();
+        assert_eq!(errors.len(), 1);
+        assert_eq!((errors[0].position.line, errors[0].position.column), (2, 3));
+        assert!(errors[0].message.contains("not closed"));
+    }
+
+    #[test]
+    fn the_flush_follows_the_end_tag_as_the_tokenizer_sees_it() {
+        // After the end tag as the tokenizer reads it (`</script >`); a
+        // self-closed SVG script has no end tag to wait for.
+        let src = "<script src=\"/assets/a.js\"></script ><svg><script href=\"/x\"/></svg>";
+        let (edits, _) = rewrite_doc(src).unwrap();
+        let flush = edits
+            .iter()
+            .find(|e| e.text.contains(FLUSH_ID))
+            .expect("a flush script");
+        assert_eq!(flush.range.start, src.find("<svg>").unwrap());
     }
 }
