@@ -10,7 +10,7 @@
 use serde::Serialize;
 
 use crate::cli::CheckArgs;
-use crate::diagnostics::{escape, LineIndex, Position};
+use crate::diagnostics::{escape, LineIndex, Position, Problem};
 use crate::locate::locate;
 use crate::output::Manifest;
 use rayon::prelude::*;
@@ -35,7 +35,8 @@ pub struct Finding {
 pub struct Report {
     pub unhandled: Vec<Finding>,
     pub kept: Vec<Finding>,
-    pub errors: Vec<String>,
+    /// Files that could not be read or parsed, and entries the walk refused.
+    pub errors: Vec<Problem>,
 }
 
 fn short(s: &str) -> String {
@@ -57,7 +58,7 @@ pub fn audit(args: &CheckArgs) -> Result<Report, String> {
     let pool = pool(args.jobs)?;
     let (entries, problems) = walk(&dir);
     let mut report = Report {
-        errors: problems.iter().map(|p| p.to_string()).collect(),
+        errors: problems,
         ..Report::default()
     };
     let mut settings = settings(&options, &entries);
@@ -80,9 +81,7 @@ pub fn audit(args: &CheckArgs) -> Result<Report, String> {
                 what: "compressed".into(),
                 value: "stale: not a copy of its file".into(),
             }),
-            Outcome::Failed(problems) => {
-                report.errors.extend(problems.iter().map(|p| p.to_string()))
-            }
+            Outcome::Failed(problems) => report.errors.extend(problems),
             Outcome::Edits { src, edits, kept } => {
                 let text = String::from_utf8_lossy(&src);
                 let lines = LineIndex::new(&text);
@@ -123,6 +122,9 @@ pub fn audit(args: &CheckArgs) -> Result<Report, String> {
     let key = |f: &Finding| (f.path.clone(), f.line, f.column);
     report.unhandled.sort_by_key(key);
     report.kept.sort_by_key(key);
+    report
+        .errors
+        .sort_by(|a, b| (&a.path, a.position).cmp(&(&b.path, b.position)));
     Ok(report)
 }
 

@@ -8,7 +8,7 @@ use std::fmt;
 use std::path::Path;
 
 /// A 1-based line and column (in characters).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
 pub struct Position {
     pub line: usize,
     pub column: usize,
@@ -90,11 +90,13 @@ impl<'a> LineIndex<'a> {
     }
 }
 
-/// Something wrong with one input file.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// Something wrong with one input file. As JSON: `path`, `line` and
+/// `column` when known, `message`.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Problem {
     /// Path relative to the tree, `/`-separated.
     pub path: String,
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
     pub position: Option<Position>,
     pub message: String,
 }

@@ -27,6 +27,9 @@ static COMMITTING: AtomicBool = AtomicBool::new(false);
 /// A temporary folder that is removed unless it is renamed into place.
 pub struct Staging {
     dir: PathBuf,
+    /// Folders above `dir` that did not exist before, deepest first: removed
+    /// with it, so that a failed run leaves the file system as it found it.
+    created: Vec<PathBuf>,
     done: bool,
 }
 
@@ -34,6 +37,11 @@ impl Staging {
     /// A new, empty folder beside `dest`.
     pub fn beside(dest: &Path) -> io::Result<Staging> {
         let parent = parent_of(dest);
+        let created: Vec<PathBuf> = parent
+            .ancestors()
+            .take_while(|a| !a.as_os_str().is_empty() && !a.exists())
+            .map(Path::to_path_buf)
+            .collect();
         fs::create_dir_all(&parent)?;
         let name = dest
             .file_name()
@@ -48,7 +56,11 @@ impl Staging {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .push(dir.clone());
-        Ok(Staging { dir, done: false })
+        Ok(Staging {
+            dir,
+            created,
+            done: false,
+        })
     }
 
     pub fn path(&self) -> &Path {
@@ -93,6 +105,10 @@ impl Drop for Staging {
         if !self.done {
             let _ = fs::remove_dir_all(&self.dir);
             forget(&self.dir);
+            for d in &self.created {
+                // Only while empty: something else may have been put there.
+                let _ = fs::remove_dir(d);
+            }
         }
     }
 }
@@ -256,5 +272,18 @@ mod tests {
         s.commit(&dest).unwrap();
         assert_eq!(fs::read_to_string(dest.join("a")).unwrap(), "y");
         assert_eq!(fs::read_dir(t.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn folders_made_for_an_output_that_never_came_are_removed() {
+        let t = tempfile::tempdir().unwrap();
+        let dest = t.path().join("a/b/out");
+        let s = Staging::beside(&dest).unwrap();
+        assert!(t.path().join("a/b").is_dir());
+        drop(s);
+        assert_eq!(fs::read_dir(t.path()).unwrap().count(), 0);
+        let s = Staging::beside(&dest).unwrap();
+        s.commit(&dest).unwrap();
+        assert!(dest.is_dir());
     }
 }

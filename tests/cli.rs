@@ -315,6 +315,15 @@ fn bad_files_are_all_listed_and_nothing_is_written() {
         1,
         "temporary folder left behind"
     );
+    let deep = t.path().join("new/deeper/out");
+    let o = run(&[
+        "rewrite",
+        input.to_str().unwrap(),
+        "-o",
+        deep.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(!t.path().join("new").exists(), "folders made for nothing");
 
     let o = run(&[
         "rewrite",
@@ -333,6 +342,17 @@ fn bad_files_are_all_listed_and_nothing_is_written() {
     let manifest: serde_json::Value =
         serde_json::from_slice(&fs::read(out.join("csprefix-manifest.json")).unwrap()).unwrap();
     assert_eq!(manifest["summary"]["failed"], 3);
+
+    // `check --json` gives the same problems as objects, in path order.
+    let o = run(&["check", input.to_str().unwrap(), "--json"]);
+    assert_eq!(o.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let errors = report["errors"].as_array().unwrap();
+    let paths: Vec<&str> = errors.iter().map(|e| e["path"].as_str().unwrap()).collect();
+    assert_eq!(paths, ["assets/b.js", "assets/c.css", "assets/d.js"]);
+    assert_eq!(errors[0]["line"], 2);
+    assert!(errors[0]["column"].as_u64().unwrap() >= 1);
+    assert!(!errors[0]["message"].as_str().unwrap().is_empty());
 }
 
 #[test]
