@@ -47,9 +47,11 @@ pub type HtmlResult = Result<(Vec<Edit>, Vec<Kept>), Vec<ParseError>>;
 struct Tag {
     range: Range<usize>,
     name: String,
-    /// For a `<script>`, where its end tag ends; `None` when the file ends
-    /// first, and everything after the start tag is the script's text.
+    /// For a `<script>` or `<style>`, where its end tag ends; `None` when
+    /// the file ends first, and everything after the start tag is its text.
     end: Option<usize>,
+    /// In HTML content, not inside `<svg>` or `<math>`.
+    html: bool,
 }
 
 #[derive(Debug, Default)]
@@ -57,6 +59,8 @@ struct Scan {
     tags: Vec<Tag>,
     /// The text of each `<script>` and `<style>` element: tag index, range.
     texts: Vec<(usize, Range<usize>)>,
+    /// The `<script>` and `<style>` elements open at this point of the scan.
+    open: Vec<usize>,
     has_doctype: bool,
 }
 
@@ -77,6 +81,8 @@ fn scan(src: &str) -> Result<Scan, String> {
         .append_element_content_handler(element!("*", move |el| {
             let range = el.source_location().bytes();
             let name = el.tag_name();
+            let html = el.namespace_uri() == "http://www.w3.org/1999/xhtml";
+            let raw_text = matches!(name.as_str(), "script" | "style");
             // A self-closed script (in SVG) has no end tag to wait for.
             let closed = (!el.can_have_content()).then_some(range.end);
             let index = {
@@ -85,13 +91,20 @@ fn scan(src: &str) -> Result<Scan, String> {
                     range,
                     name,
                     end: closed,
+                    html,
                 });
-                scan.tags.len() - 1
+                let index = scan.tags.len() - 1;
+                if raw_text && closed.is_none() {
+                    scan.open.push(index);
+                }
+                index
             };
-            if el.tag_name() == "script" && closed.is_none() {
+            if raw_text && closed.is_none() {
                 let ends = tags.clone();
                 el.on_end_tag(end_tag!(move |end| {
-                    ends.borrow_mut().tags[index].end = Some(end.source_location().bytes().end);
+                    let mut scan = ends.borrow_mut();
+                    scan.tags[index].end = Some(end.source_location().bytes().end);
+                    scan.open.retain(|&i| i != index);
                     Ok(())
                 }))?;
             }
@@ -99,7 +112,14 @@ fn scan(src: &str) -> Result<Scan, String> {
         }))
         .append_element_content_handler(text!("script, style", move |t| {
             let mut scan = texts.borrow_mut();
-            let owner = scan.tags.len().saturating_sub(1);
+            // Text inside the innermost open element, not inside an element
+            // nested in it (which SVG allows) or after it.
+            let Some(&owner) = scan.open.last() else {
+                return Ok(());
+            };
+            if scan.tags.len() - 1 != owner {
+                return Ok(());
+            }
             let range = t.source_location().bytes();
             match scan.texts.last_mut() {
                 Some((o, r)) if *o == owner && r.end == range.start => r.end = range.end,
@@ -398,7 +418,7 @@ pub fn rewrite(
                 continue;
             };
             if a.name.starts_with(ATTR_PREFIX) {
-                if matches!(tag.name.as_str(), "script" | "link") {
+                if tag.html && matches!(tag.name.as_str(), "script" | "link") {
                     last_renamed = Some(element_end(tag));
                 }
                 kept.push(Kept {
@@ -430,6 +450,7 @@ pub fn rewrite(
                 is_url_attr(&tag.name, &a.name) && is_root_relative(value.trim())
             };
             if (wants || a.name.starts_with(ATTR_PREFIX))
+                && tag.html
                 && matches!(tag.name.as_str(), "script" | "link")
             {
                 last_renamed = Some(element_end(tag));
