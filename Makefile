@@ -5,7 +5,7 @@ BIN      := target/release/csprefix
 FIXTURE  ?= fixtures/svelte-vite2
 DEMO_OUT ?= target/demo/client
 
-.PHONY: help build demo test setup unit lint real-input e2e app-test container-test fuzz fixtures expected bench ci
+.PHONY: help build demo test setup unit lint real-input e2e app-test container-test fuzz fixtures expected bench bench-memory ci
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -37,6 +37,9 @@ real-input: build ## rewrite and audit a real public client (downloaded, pinned)
 bench: build ## speed and memory on a >50 MB input (prints figures)
 	bash scripts/real-input.sh >/dev/null
 	$(CARGO) bench --locked --bench rewrite
+
+bench-memory: build ## rewrite the bench input under a hard memory limit (root, cgroups; LIMIT_MIB=256)
+	bash scripts/memory-limit.sh $(or $(LIMIT_MIB),256) 1 2
 
 test: setup lint unit real-input ## every test: what CI runs
 	@set -e; for t in fuzz e2e app-test container-test; do \

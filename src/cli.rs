@@ -23,7 +23,8 @@ pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
 
-    /// Say more: one line per rewritten file.
+    /// Say more: one line per rewritten file; twice (-vv), the time of each
+    /// phase too.
     #[arg(short, long, global = true, action = ArgAction::Count)]
     pub verbose: u8,
 

@@ -24,13 +24,41 @@ impl fmt::Display for Position {
 pub struct LineIndex<'a> {
     text: &'a str,
     starts: Vec<usize>,
+    /// Lines end at CSS's newlines too: `\r`, `\r\n` and form feed.
+    css: bool,
 }
 
 impl<'a> LineIndex<'a> {
     pub fn new(text: &'a str) -> LineIndex<'a> {
         let mut starts = vec![0];
         starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        LineIndex { text, starts }
+        LineIndex {
+            text,
+            starts,
+            css: false,
+        }
+    }
+
+    /// Lines as a CSS tokenizer counts them, which is how CSS parsers
+    /// report positions: a lone `\r` and a form feed end a line too.
+    pub fn css(text: &'a str) -> LineIndex<'a> {
+        let b = text.as_bytes();
+        let mut starts = vec![0];
+        for (i, &c) in b.iter().enumerate() {
+            let ends = match c {
+                b'\n' | b'\x0c' => true,
+                b'\r' => b.get(i + 1) != Some(&b'\n'),
+                _ => false,
+            };
+            if ends {
+                starts.push(i + 1);
+            }
+        }
+        LineIndex {
+            text,
+            starts,
+            css: true,
+        }
     }
 
     /// The position of byte `offset` (clamped to the text).
@@ -81,7 +109,8 @@ impl<'a> LineIndex<'a> {
         let start = *self.starts.get(line.checked_sub(1)?)?;
         let mut units = 1;
         for (i, c) in self.text[start..].char_indices() {
-            if units >= column || c == '\n' {
+            let newline = c == '\n' || (self.css && matches!(c, '\r' | '\x0c'));
+            if units >= column || newline {
                 return Some(start + i);
             }
             units += c.len_utf16();

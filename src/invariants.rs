@@ -122,7 +122,8 @@ pub fn json(data: &[u8]) {
     if let Ok(src) = std::str::from_utf8(data) {
         if let Ok(mut edits) = manifest::rewrite(src, "assets") {
             let out = apply(src, &mut edits);
-            if let Err(e) = serde_json::from_str::<serde_json::Value>(&out) {
+            let json = |t: &str| serde_json::from_str::<serde_json::Value>(t).map(|_| ());
+            if let (Ok(()), Err(e)) = (json(src), json(&out)) {
                 panic!("the rewritten manifest is no longer JSON: {e}\n--- output:\n{out}");
             }
             match manifest::rewrite(&out, "assets") {

@@ -300,6 +300,7 @@ struct Done {
 
 pub fn rewrite(args: &RewriteArgs, verbose: u8, quiet: bool) -> Result<Status, String> {
     let started = Instant::now();
+    let mut phases = Phases::new(verbose > 1);
     let (client, layout) = locate(&args.input)?;
     if layout != Layout::Client && !quiet {
         eprintln!("csprefix: using {} ({layout})", show_path(&client));
@@ -319,7 +320,9 @@ pub fn rewrite(args: &RewriteArgs, verbose: u8, quiet: bool) -> Result<Status, S
     // problem of the tree listed beside them.
     let (entries, mut problems) = walk(&client);
     let mut settings = settings(&options, &entries);
+    phases.done("walk");
     let prepared = pool.install(|| prepare(entries, &settings));
+    phases.done("parse scripts");
 
     let staging = Staging::beside(&dest).map_err(|e| format!("{}: {e}", show_path(&dest)))?;
     for e in prepared.entries.iter().filter(|e| e.kind == Kind::Folder) {
@@ -348,7 +351,9 @@ pub fn rewrite(args: &RewriteArgs, verbose: u8, quiet: bool) -> Result<Status, S
         d
     };
     let mut done: Vec<Done> = pool.install(|| others.into_par_iter().map(write).collect());
+    phases.done("files");
     done.extend(pool.install(|| documents.into_par_iter().map(write).collect::<Vec<_>>()));
+    phases.done("documents and maps");
     progress.finish();
     if crate::output::interrupted() {
         drop(staging);
@@ -406,6 +411,7 @@ pub fn rewrite(args: &RewriteArgs, verbose: u8, quiet: bool) -> Result<Status, S
     };
     fs::write(staging.path().join(MANIFEST_NAME), manifest.to_json())
         .map_err(|e| format!("{MANIFEST_NAME}: {e}"))?;
+    phases.done("manifest");
     if let Err(e) = staging.commit(&dest) {
         if e.kind() == std::io::ErrorKind::Interrupted {
             return Ok(Status::Interrupted);
@@ -415,6 +421,8 @@ pub fn rewrite(args: &RewriteArgs, verbose: u8, quiet: bool) -> Result<Status, S
             show_path(&dest)
         ));
     }
+    phases.done("commit");
+    phases.print();
     if verbose > 0 {
         if let Some(kib) = crate::diagnostics::peak_memory_kib() {
             eprintln!("csprefix: peak memory {:.1} MiB", kib as f64 / 1024.0);
@@ -437,6 +445,42 @@ pub fn rewrite(args: &RewriteArgs, verbose: u8, quiet: bool) -> Result<Status, S
     } else {
         Status::SomeFailed
     })
+}
+
+/// Wall time of each phase of a run, printed with `-vv`.
+struct Phases {
+    on: bool,
+    last: Instant,
+    times: Vec<(&'static str, f64)>,
+}
+
+impl Phases {
+    fn new(on: bool) -> Phases {
+        Phases {
+            on,
+            last: Instant::now(),
+            times: Vec::new(),
+        }
+    }
+
+    fn done(&mut self, name: &'static str) {
+        if self.on {
+            let now = Instant::now();
+            self.times.push((name, (now - self.last).as_secs_f64()));
+            self.last = now;
+        }
+    }
+
+    fn print(&self) {
+        if self.on {
+            let list: Vec<String> = self
+                .times
+                .iter()
+                .map(|(n, t)| format!("{n} {t:.3}s"))
+                .collect();
+            eprintln!("csprefix: phases: {}", list.join(", "));
+        }
+    }
 }
 
 fn fail(problems: Vec<Problem>, quiet: bool) -> Result<Status, String> {

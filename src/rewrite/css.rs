@@ -71,7 +71,10 @@ impl<'i> Visitor<'i> for Collector {
     }
 }
 
+/// `lines` counts lines as CSS does; the message gives the position as an
+/// editor shows it.
 fn parse_error(
+    src: &str,
     lines: &LineIndex,
     e: lightningcss::error::Error<impl std::fmt::Display>,
 ) -> ParseError {
@@ -81,7 +84,7 @@ fn parse_error(
         .and_then(|l| lines.offset_utf16(l.line as usize + 1, l.column as usize))
         .unwrap_or(0);
     ParseError {
-        position: lines.position(offset),
+        position: LineIndex::new(src).position(offset),
         message: e.kind.to_string(),
     }
 }
@@ -89,17 +92,19 @@ fn parse_error(
 /// Every root-relative URL of a stylesheet (`inline == false`) or of a
 /// `style` attribute's declarations (`inline == true`).
 pub fn find_urls(src: &str, inline: bool) -> Result<(Vec<FoundUrl>, Vec<Kept>), ParseError> {
-    let lines = LineIndex::new(src);
+    let lines = LineIndex::css(src);
     let mut collector = Collector { found: Vec::new() };
     let options = || ParserOptions {
         error_recovery: false,
         ..ParserOptions::default()
     };
     if inline {
-        let mut attr = StyleAttribute::parse(src, options()).map_err(|e| parse_error(&lines, e))?;
+        let mut attr =
+            StyleAttribute::parse(src, options()).map_err(|e| parse_error(src, &lines, e))?;
         let _ = attr.declarations.visit(&mut collector);
     } else {
-        let mut sheet = StyleSheet::parse(src, options()).map_err(|e| parse_error(&lines, e))?;
+        let mut sheet =
+            StyleSheet::parse(src, options()).map_err(|e| parse_error(src, &lines, e))?;
         let _ = sheet.visit(&mut collector);
     }
     let mut urls = Vec::new();
@@ -206,6 +211,18 @@ mod tests {
     fn rewritten(src: &str, dir: &str) -> String {
         let (mut edits, _) = rewrite(src, dir).unwrap();
         String::from_utf8(splice(src.as_bytes(), &mut edits).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn lines_end_where_css_ends_them() {
+        // A lone CR and a form feed end a line for CSS, not for an editor.
+        let src = ".a{x:1}\r.b{background:url(/assets/a.png)}\x0c.c{background:url(/assets/b.png)}\r\n.d{background:url(/assets/c.png)}";
+        assert_eq!(
+            rewritten(src, "assets"),
+            src.replace("url(/assets/", "url(./")
+        );
+        let e = find_urls(".a{x:1}\r.b{color:red}}\x0c.c{", false).unwrap_err();
+        assert_eq!(e.position.line, 1, "{e:?}");
     }
 
     #[test]
