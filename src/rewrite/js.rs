@@ -20,7 +20,7 @@
 //! mount root where a path leaves the app and removes it where the app reads
 //! the location, so the router's comparisons and fixed-length cuts still hold.
 
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
 use std::ops::Range;
 
 use swc_core::common::{
@@ -132,10 +132,10 @@ pub fn analyze(src: &str, classifier: &Classifier) -> Result<Analysis, ParseErro
         classifier,
         unresolved,
         out: Analysis::default(),
-        claimed: HashSet::new(),
+        claimed: HashSet::default(),
         base_candidates: Vec::new(),
-        joined_idents: HashSet::new(),
-        other_uses: HashSet::new(),
+        joined_idents: HashSet::default(),
+        other_uses: HashSet::default(),
         names_bundle_file: false,
         shadowed: false,
     };
