@@ -47,6 +47,7 @@ impl Staging {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
+        remove_stale(dest, &parent, &name);
         let dir = parent.join(format!(".{name}.csprefix-tmp-{}", std::process::id()));
         if dir.exists() {
             fs::remove_dir_all(&dir)?;
@@ -108,6 +109,40 @@ impl Drop for Staging {
             for d in &self.created {
                 // Only while empty: something else may have been put there.
                 let _ = fs::remove_dir(d);
+            }
+        }
+    }
+}
+
+/// Clears what a run killed outright (out of memory, SIGKILL) left beside
+/// `dest`: its temporary folder is removed, and the earlier output it was
+/// replacing goes back in place if the new one never got there. Only for
+/// processes that no longer exist, where `/proc` tells which are alive.
+fn remove_stale(dest: &Path, parent: &Path, name: &str) {
+    let proc = Path::new("/proc");
+    if !proc.join("self").exists() {
+        return;
+    }
+    let Ok(entries) = fs::read_dir(parent) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let file = e.file_name().to_string_lossy().into_owned();
+        let pid = [".csprefix-tmp-", ".csprefix-old-"]
+            .iter()
+            .find_map(|kind| {
+                file.strip_prefix(&format!(".{name}{kind}"))
+                    .and_then(|p| p.parse::<u32>().ok())
+            });
+        if let Some(pid) = pid {
+            if pid == std::process::id() || proc.join(pid.to_string()).exists() {
+                continue;
+            }
+            let was_output = file.contains(".csprefix-old-");
+            if was_output && !dest.exists() && !dest.is_symlink() {
+                let _ = fs::rename(e.path(), dest);
+            } else {
+                let _ = fs::remove_dir_all(e.path());
             }
         }
     }
@@ -272,6 +307,35 @@ mod tests {
         s.commit(&dest).unwrap();
         assert_eq!(fs::read_to_string(dest.join("a")).unwrap(), "y");
         assert_eq!(fs::read_dir(t.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn what_a_killed_run_left_is_removed() {
+        let t = tempfile::tempdir().unwrap();
+        let dest = t.path().join("out");
+        // No process has this number (the kernel's limit is lower).
+        let dead = t.path().join(".out.csprefix-tmp-999999999");
+        let alive = t.path().join(format!(".out.csprefix-tmp-{}", 1));
+        let other = t.path().join(".other.csprefix-tmp-999999999");
+        for d in [&dead, &alive, &other] {
+            fs::create_dir(d).unwrap();
+        }
+        let s = Staging::beside(&dest).unwrap();
+        assert!(!dead.exists());
+        assert!(alive.exists(), "process 1 is alive");
+        assert!(other.exists(), "another output's folder");
+        drop(s);
+
+        // Killed between moving the old output aside and putting the new
+        // one in place: the old one comes back.
+        let old = t.path().join(".out.csprefix-old-999999999");
+        fs::create_dir(&old).unwrap();
+        fs::write(old.join("index.html"), "before").unwrap();
+        drop(Staging::beside(&dest).unwrap());
+        assert_eq!(
+            fs::read_to_string(dest.join("index.html")).unwrap(),
+            "before"
+        );
     }
 
     #[test]
