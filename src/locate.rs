@@ -33,6 +33,15 @@ const V4: &str = "cryosparc_app/custom-server/dist/client";
 const V5: &str = "app/custom-server/dist/client";
 
 /// Returns the client folder and the layout it was found in.
+/// Every folder `locate` may find the client in, for `input`.
+pub fn candidates(input: &Path) -> Vec<PathBuf> {
+    let mut all = vec![input.to_path_buf()];
+    for base in [input.to_path_buf(), input.join("cryosparc_master")] {
+        all.extend([base.join(V4), base.join(V5)]);
+    }
+    all
+}
+
 pub fn locate(input: &Path) -> Result<(PathBuf, Layout), String> {
     let meta = std::fs::metadata(input)
         .map_err(|e| format!("{}: {e}", crate::diagnostics::show_path(input)))?;

@@ -114,6 +114,15 @@ impl Drop for Staging {
     }
 }
 
+/// Clears what a killed run left beside `dest` (see [`remove_stale`]);
+/// called before `dest` is looked at, so that an output or an `--in-place`
+/// client moved aside by such a run is back where it belongs.
+pub fn recover(dest: &Path) {
+    if let Some(name) = dest.file_name() {
+        remove_stale(dest, &parent_of(dest), &name.to_string_lossy());
+    }
+}
+
 /// Clears what a run killed outright (out of memory, SIGKILL) left beside
 /// `dest`: its temporary folder is removed, and the earlier output it was
 /// replacing goes back in place if the new one never got there. Only for

@@ -301,6 +301,14 @@ struct Done {
 pub fn rewrite(args: &RewriteArgs, verbose: u8, quiet: bool) -> Result<Status, String> {
     let started = Instant::now();
     let mut phases = Phases::new(verbose > 1);
+    // A run killed between its final renames leaves the tree it replaced
+    // beside its place: put it back before looking.
+    match &args.output {
+        Some(out) => crate::output::recover(out),
+        None => crate::locate::candidates(&args.input)
+            .iter()
+            .for_each(|c| crate::output::recover(c)),
+    }
     let (client, layout) = locate(&args.input)?;
     if layout != Layout::Client && !quiet {
         eprintln!("csprefix: using {} ({layout})", show_path(&client));

@@ -743,3 +743,19 @@ fn integrity_of_a_relative_script_follows_the_rewrite() {
         "{html}"
     );
 }
+
+#[test]
+fn a_client_moved_aside_by_a_killed_run_is_put_back() {
+    let t = tempfile::tempdir().unwrap();
+    let client = t.path().join("client");
+    small_client(&client);
+    // What `--in-place` killed between its two renames leaves: the client
+    // moved aside under the name of a process that no longer exists.
+    let aside = t.path().join(".client.csprefix-old-999999999");
+    fs::rename(&client, &aside).unwrap();
+    let o = run(&["rewrite", client.to_str().unwrap(), "--in-place"]);
+    ok(&o);
+    assert!(!aside.exists());
+    let index = fs::read_to_string(client.join("index.html")).unwrap();
+    assert!(index.contains("csprefix-bootstrap"), "{index}");
+}

@@ -52,6 +52,8 @@ struct Tag {
     end: Option<usize>,
     /// In HTML content, not inside `<svg>` or `<math>`.
     html: bool,
+    /// Inside a `<template>`, whose content is not part of the page.
+    inert: bool,
 }
 
 #[derive(Debug, Default)]
@@ -61,6 +63,8 @@ struct Scan {
     texts: Vec<(usize, Range<usize>)>,
     /// The `<script>` and `<style>` elements open at this point of the scan.
     open: Vec<usize>,
+    /// How many `<template>` elements are open.
+    templates: usize,
     has_doctype: bool,
 }
 
@@ -85,13 +89,19 @@ fn scan(src: &str) -> Result<Scan, String> {
             let raw_text = matches!(name.as_str(), "script" | "style");
             // A self-closed script (in SVG) has no end tag to wait for.
             let closed = (!el.can_have_content()).then_some(range.end);
+            let template = name == "template" && closed.is_none();
             let index = {
                 let mut scan = tags.borrow_mut();
+                let inert = scan.templates > 0;
+                if template {
+                    scan.templates += 1;
+                }
                 scan.tags.push(Tag {
                     range,
                     name,
                     end: closed,
                     html,
+                    inert,
                 });
                 let index = scan.tags.len() - 1;
                 if raw_text && closed.is_none() {
@@ -99,6 +109,14 @@ fn scan(src: &str) -> Result<Scan, String> {
                 }
                 index
             };
+            if template {
+                let ends = tags.clone();
+                el.on_end_tag(end_tag!(move |_| {
+                    let mut scan = ends.borrow_mut();
+                    scan.templates = scan.templates.saturating_sub(1);
+                    Ok(())
+                }))?;
+            }
             if raw_text && closed.is_none() {
                 let ends = tags.clone();
                 el.on_end_tag(end_tag!(move |end| {
@@ -418,7 +436,7 @@ pub fn rewrite(
                 continue;
             };
             if a.name.starts_with(ATTR_PREFIX) {
-                if tag.html && matches!(tag.name.as_str(), "script" | "link") {
+                if tag.html && !tag.inert && matches!(tag.name.as_str(), "script" | "link") {
                     last_renamed = Some(element_end(tag));
                 }
                 kept.push(Kept {
@@ -451,6 +469,7 @@ pub fn rewrite(
             };
             if (wants || a.name.starts_with(ATTR_PREFIX))
                 && tag.html
+                && !tag.inert
                 && matches!(tag.name.as_str(), "script" | "link")
             {
                 last_renamed = Some(element_end(tag));
@@ -497,9 +516,15 @@ pub fn rewrite(
             continue;
         }
         // A script with a URL runs its file, never its text; after the
-        // rewrite the URL is in the renamed attribute.
-        let external = get("src").is_some() || get(&format!("{ATTR_PREFIX}src")).is_some();
-        if external || !is_js_type(get("type")) || body.trim().is_empty() {
+        // rewrite the URL is in the renamed attribute, and the element would
+        // run its text while the page is parsed: the text goes (the copy the
+        // bootstrap writes in its place has none either).
+        let renamed = get(&format!("{ATTR_PREFIX}src")).is_some();
+        let handed = renamed || get("src").is_some_and(|v| is_root_relative(v.trim()));
+        if handed && !body.trim().is_empty() {
+            edits.push(Edit::new(text.clone(), "", EditKind::HtmlAttribute));
+        }
+        if renamed || get("src").is_some() || !is_js_type(get("type")) || body.trim().is_empty() {
             continue;
         }
         match js::analyze(body, classifier) {
@@ -802,5 +827,28 @@ mod tests {
             .find(|e| e.text.contains(FLUSH_ID))
             .expect("a flush script");
         assert_eq!(flush.range.start, src.find("<svg>").unwrap());
+    }
+
+    #[test]
+    fn the_text_of_a_handed_script_goes() {
+        let src = "<script src=\"/assets/a.js\">config()</script><script src=\"https://x.org/a.js\">k</script>";
+        let (edits, _) = rewrite_doc(src).unwrap();
+        let at = src.find("config()").unwrap();
+        assert!(edits
+            .iter()
+            .any(|e| e.range == (at..at + "config()".len()) && e.text.is_empty()));
+        // A script the tool does not hand over keeps its text.
+        let k = src.rfind(">k<").unwrap() + 1;
+        assert!(!edits.iter().any(|e| e.range.start == k));
+    }
+
+    #[test]
+    fn the_flush_never_goes_into_a_template() {
+        let src = "<head><script src=\"/assets/a.js\"></script></head><body><template><link rel=stylesheet href=\"/assets/a.css\"></template></body>";
+        let (edits, _) = rewrite_doc(src).unwrap();
+        let flush = edits.iter().find(|e| e.text.contains(FLUSH_ID)).unwrap();
+        assert_eq!(flush.range.start, src.find("</head>").unwrap());
+        // The link inside is still handed over, for when it is used.
+        assert!(edits.iter().any(|e| e.text == "data-csprefix-href"));
     }
 }

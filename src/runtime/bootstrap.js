@@ -201,10 +201,11 @@ function restore() {
     });
   }
   function fixStyle(el) {
-    if (el.tagName !== "STYLE" || el.type !== "text/x-csprefix-css" || el.__csprefix) { return; }
+    // HTML's STYLE or SVG's style, which keeps its lower case.
+    if (String(el.tagName).toLowerCase() !== "style" || getAttr.call(el, "type") !== "text/x-csprefix-css" || el.__csprefix) { return; }
     el.__csprefix = true;
-    var s = document.createElement("style");
-    if (el.media) { s.media = el.media; }
+    var s = document.createElementNS(el.namespaceURI, "style");
+    if (el.hasAttribute("media")) { setAttr.call(s, "media", getAttr.call(el, "media")); }
     s.textContent = addCss(el.textContent);
     el.parentNode.insertBefore(s, el.nextSibling);
   }
