@@ -314,6 +314,14 @@ fn refresh_url(content: &str) -> Option<&str> {
     Some(rest.trim_matches(|c| c == '"' || c == '\''))
 }
 
+/// Whether a `<style>` with this `type` is CSS (any other type is inert).
+fn is_css_type(t: Option<&str>) -> bool {
+    t.is_none_or(|t| {
+        let t = t.trim();
+        t.is_empty() || t.eq_ignore_ascii_case("text/css")
+    })
+}
+
 fn is_js_type(t: Option<&str>) -> bool {
     match t.map(|t| t.trim().to_ascii_lowercase()) {
         None => true,
@@ -416,7 +424,12 @@ pub fn rewrite(
                     value: "<style>".into(),
                     reason: "handed to the bootstrap",
                 });
-            } else if let Some((_, text)) = scan.texts.iter().find(|(o, _)| *o == index) {
+            } else if let Some((_, text)) = scan
+                .texts
+                .iter()
+                .find(|(o, _)| *o == index)
+                .filter(|_| is_css_type(get("type")))
+            {
                 match css::find_urls(&src[text.clone()], false) {
                     Ok((urls, _)) if !urls.is_empty() => {
                         let at = tag.range.start + "<style".len();
@@ -474,7 +487,15 @@ pub fn rewrite(
             {
                 last_renamed = Some(element_end(tag));
             }
-            if wants {
+            if wants && tag.inert {
+                // Content of a <template> is cloned in later, when nothing
+                // would put a renamed attribute back: left as it is.
+                kept.push(Kept {
+                    offset: a.value_range.start,
+                    value: value.to_string(),
+                    reason: "inside a <template>; not rewritten",
+                });
+            } else if wants {
                 let name = &src[a.name_range.clone()];
                 edits.push(Edit::new(
                     a.name_range.clone(),
@@ -845,10 +866,23 @@ mod tests {
     #[test]
     fn the_flush_never_goes_into_a_template() {
         let src = "<head><script src=\"/assets/a.js\"></script></head><body><template><link rel=stylesheet href=\"/assets/a.css\"></template></body>";
-        let (edits, _) = rewrite_doc(src).unwrap();
+        let (edits, kept) = rewrite_doc(src).unwrap();
         let flush = edits.iter().find(|e| e.text.contains(FLUSH_ID)).unwrap();
         assert_eq!(flush.range.start, src.find("</head>").unwrap());
-        // The link inside is still handed over, for when it is used.
-        assert!(edits.iter().any(|e| e.text == "data-csprefix-href"));
+        // The link inside is left as it is and listed.
+        assert!(!edits.iter().any(|e| e.text == "data-csprefix-href"));
+        assert!(kept.iter().any(|k| k.reason.contains("template")));
+    }
+
+    #[test]
+    fn a_style_of_another_type_stays_off() {
+        let src = "<style type=\"text/foo\">.q{background:url(/assets/a.png)}</style><style type=\"TEXT/CSS\">.q{background:url(/assets/a.png)}</style>";
+        let (edits, _) = rewrite_doc(src).unwrap();
+        let switched: Vec<usize> = edits
+            .iter()
+            .filter(|e| e.kind == EditKind::HtmlStyle)
+            .map(|e| e.range.start)
+            .collect();
+        assert_eq!(switched, [src.rfind("<style").unwrap() + "<style".len()]);
     }
 }
