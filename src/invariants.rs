@@ -32,7 +32,7 @@ fn classifier() -> Classifier {
 }
 
 /// Applies `edits` to `src` and checks that only their ranges changed.
-fn apply(src: &str, edits: &mut [Edit]) -> String {
+pub fn apply(src: &str, edits: &mut [Edit]) -> String {
     let out = splice(src.as_bytes(), edits).expect("edits apart and in bounds");
     let out = String::from_utf8(out).expect("edits keep UTF-8");
     let (mut at_in, mut at_out) = (0, 0);
@@ -138,12 +138,11 @@ pub fn json(data: &[u8]) {
     let Ok(options) = crate::run::validate(recorded.options) else {
         return;
     };
-    let mount = match (options.fixed_prefix, options.mount_pattern) {
-        (Some(f), _) => Mount::Fixed(f),
-        (None, Some(p)) => Mount::Pattern(p),
-        (None, None) => panic!("options accepted with neither a pattern nor a prefix"),
-    };
-    let script = Bootstrap::new(&mount).script().to_string();
+    assert!(
+        options.fixed_prefix.is_some() != options.mount_pattern.is_some(),
+        "options accepted without exactly one of a pattern and a prefix"
+    );
+    let script = Bootstrap::new(&options.mount()).script().to_string();
     let lower = script.to_ascii_lowercase();
     assert!(
         !lower.contains("</script") && !lower.contains("<!--"),

@@ -33,11 +33,12 @@ const V4: &str = "cryosparc_app/custom-server/dist/client";
 const V5: &str = "app/custom-server/dist/client";
 
 /// Returns the client folder and the layout it was found in.
-/// Every folder `locate` may find the client in, for `input`.
-pub fn candidates(input: &Path) -> Vec<PathBuf> {
-    let mut all = vec![input.to_path_buf()];
+/// Every folder `locate` may find the client in, for `input`, in the order
+/// it looks, with the layout each one means.
+pub fn candidates(input: &Path) -> Vec<(PathBuf, Layout)> {
+    let mut all = vec![(input.to_path_buf(), Layout::Client)];
     for base in [input.to_path_buf(), input.join("cryosparc_master")] {
-        all.extend([base.join(V4), base.join(V5)]);
+        all.extend([(base.join(V4), Layout::V4), (base.join(V5), Layout::V5)]);
     }
     all
 }
@@ -51,19 +52,11 @@ pub fn locate(input: &Path) -> Result<(PathBuf, Layout), String> {
             crate::diagnostics::show_path(input)
         ));
     }
-    if input.join("index.html").is_file() {
-        return Ok((input.to_path_buf(), Layout::Client));
+    let all = candidates(input);
+    if let Some(found) = all.iter().find(|(c, _)| c.join("index.html").is_file()) {
+        return Ok(found.clone());
     }
-    let mut looked = Vec::new();
-    for base in [input.to_path_buf(), input.join("cryosparc_master")] {
-        for (rel, layout) in [(V4, Layout::V4), (V5, Layout::V5)] {
-            let candidate = base.join(rel);
-            if candidate.join("index.html").is_file() {
-                return Ok((candidate, layout));
-            }
-            looked.push(candidate);
-        }
-    }
+    let looked: Vec<&PathBuf> = all.iter().skip(1).map(|(c, _)| c).collect();
     let places: Vec<String> = looked
         .iter()
         .map(|p| format!("  {}", crate::diagnostics::show_path(p)))

@@ -47,7 +47,6 @@ impl Staging {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        remove_stale(dest, &parent, &name);
         let dir = parent.join(format!(".{name}.csprefix-tmp-{}", std::process::id()));
         if dir.exists() {
             fs::remove_dir_all(&dir)?;
@@ -220,6 +219,18 @@ pub struct Options {
     pub fixed_prefix: Option<String>,
 }
 
+impl Options {
+    /// How the bootstrap finds the mount root under these options.
+    pub fn mount(&self) -> crate::runtime::Mount {
+        use crate::runtime::{Mount, DEFAULT_PATTERN};
+        match (&self.fixed_prefix, &self.mount_pattern) {
+            (Some(f), _) => Mount::Fixed(f.clone()),
+            (None, Some(p)) => Mount::Pattern(p.clone()),
+            (None, None) => Mount::Pattern(DEFAULT_PATTERN.to_string()),
+        }
+    }
+}
+
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Summary {
     pub files: u64,
@@ -329,6 +340,7 @@ mod tests {
         for d in [&dead, &alive, &other] {
             fs::create_dir(d).unwrap();
         }
+        recover(&dest);
         let s = Staging::beside(&dest).unwrap();
         assert!(!dead.exists());
         assert!(alive.exists(), "process 1 is alive");
@@ -340,7 +352,7 @@ mod tests {
         let old = t.path().join(".out.csprefix-old-999999999");
         fs::create_dir(&old).unwrap();
         fs::write(old.join("index.html"), "before").unwrap();
-        drop(Staging::beside(&dest).unwrap());
+        recover(&dest);
         assert_eq!(
             fs::read_to_string(dest.join("index.html")).unwrap(),
             "before"

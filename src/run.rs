@@ -15,7 +15,7 @@ use crate::locate::{locate, Layout};
 use crate::output::{carry_over, sha256_hex, FileRecord, Manifest, Options, Staging, Summary};
 use crate::pipeline::{prepare, Outcome, Settings};
 use crate::plan::{walk, Entry, Kind, MANIFEST_NAME};
-use crate::runtime::{Bootstrap, Mount, DEFAULT_PATTERN};
+use crate::runtime::{Bootstrap, DEFAULT_PATTERN};
 use crate::urls::{Classifier, Profile};
 use crate::Status;
 
@@ -151,14 +151,9 @@ pub fn settings(options: &Options, entries: &[Entry]) -> Settings {
         server_routes: options.server_routes.clone(),
         page_routes: options.page_routes.clone(),
     };
-    let mount = match (&options.fixed_prefix, &options.mount_pattern) {
-        (Some(f), _) => Mount::Fixed(f.clone()),
-        (None, Some(p)) => Mount::Pattern(p.clone()),
-        (None, None) => Mount::Pattern(DEFAULT_PATTERN.to_string()),
-    };
     Settings {
         classifier: Classifier::new(files, profile),
-        bootstrap: Bootstrap::new(&mount),
+        bootstrap: Bootstrap::new(&options.mount()),
         final_dir: None,
         input_dir: None,
         shifts: Default::default(),
@@ -307,7 +302,7 @@ pub fn rewrite(args: &RewriteArgs, verbose: u8, quiet: bool) -> Result<Status, S
         Some(out) => crate::output::recover(out),
         None => crate::locate::candidates(&args.input)
             .iter()
-            .for_each(|c| crate::output::recover(c)),
+            .for_each(|(c, _)| crate::output::recover(c)),
     }
     let (client, layout) = locate(&args.input)?;
     if layout != Layout::Client && !quiet {

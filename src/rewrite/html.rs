@@ -56,6 +56,14 @@ struct Tag {
     inert: bool,
 }
 
+impl Tag {
+    /// A script or link of the page itself, after which the flush script
+    /// may go.
+    fn may_precede_flush(&self) -> bool {
+        self.html && !self.inert && matches!(self.name.as_str(), "script" | "link")
+    }
+}
+
 #[derive(Debug, Default)]
 struct Scan {
     tags: Vec<Tag>,
@@ -449,7 +457,7 @@ pub fn rewrite(
                 continue;
             };
             if a.name.starts_with(ATTR_PREFIX) {
-                if tag.html && !tag.inert && matches!(tag.name.as_str(), "script" | "link") {
+                if tag.may_precede_flush() {
                     last_renamed = Some(element_end(tag));
                 }
                 kept.push(Kept {
@@ -480,11 +488,7 @@ pub fn rewrite(
             } else {
                 is_url_attr(&tag.name, &a.name) && is_root_relative(value.trim())
             };
-            if (wants || a.name.starts_with(ATTR_PREFIX))
-                && tag.html
-                && !tag.inert
-                && matches!(tag.name.as_str(), "script" | "link")
-            {
+            if wants && tag.may_precede_flush() {
                 last_renamed = Some(element_end(tag));
             }
             if wants && tag.inert {
