@@ -545,7 +545,8 @@ pub fn rewrite(
         // run its text while the page is parsed: the text goes (the copy the
         // bootstrap writes in its place has none either).
         let renamed = get(&format!("{ATTR_PREFIX}src")).is_some();
-        let handed = renamed || get("src").is_some_and(|v| is_root_relative(v.trim()));
+        let handed =
+            renamed || (!tag.inert && get("src").is_some_and(|v| is_root_relative(v.trim())));
         if handed && !body.trim().is_empty() {
             edits.push(Edit::new(text.clone(), "", EditKind::HtmlAttribute));
         }
@@ -869,13 +870,15 @@ mod tests {
 
     #[test]
     fn the_flush_never_goes_into_a_template() {
-        let src = "<head><script src=\"/assets/a.js\"></script></head><body><template><link rel=stylesheet href=\"/assets/a.css\"></template></body>";
+        let src = "<head><script src=\"/assets/a.js\"></script></head><body><template><link rel=stylesheet href=\"/assets/a.css\"><script src=\"/assets/a.js\">t</script></template></body>";
         let (edits, kept) = rewrite_doc(src).unwrap();
         let flush = edits.iter().find(|e| e.text.contains(FLUSH_ID)).unwrap();
         assert_eq!(flush.range.start, src.find("</head>").unwrap());
         // The link inside is left as it is and listed.
         assert!(!edits.iter().any(|e| e.text == "data-csprefix-href"));
         assert!(kept.iter().any(|k| k.reason.contains("template")));
+        // Nor is the text of a script there, whose `src` stays.
+        assert!(!edits.iter().any(|e| e.text.is_empty()));
     }
 
     #[test]
